@@ -1,0 +1,81 @@
+import { Data, Either, ParseResult, Schema } from "effect"
+
+/** `[bonus, full, partial]`: a metric below the first earns the bonus tier, and so on. */
+const Thresholds = Schema.Tuple(Schema.NonNegative, Schema.NonNegative, Schema.NonNegative)
+
+const Benchmarks = Schema.Struct({
+  total_msgs: Thresholds,
+  failures: Thresholds,
+  duplicates: Thresholds,
+  median_latency: Thresholds
+})
+
+const Fraction = Schema.Number.pipe(Schema.between(0, 1))
+
+/** The standard configs put these overrides at top level, SIMULATOR.md under `tests`: both are accepted. */
+const FractionOverrides = {
+  maximum_get_fail_fraction: Schema.optional(Fraction),
+  maximum_put_fail_fraction: Schema.optional(Fraction),
+  maximum_get_generation_fail_fraction: Schema.optional(Fraction)
+}
+
+export const EventType = Schema.Literal("part_easy", "part_hard", "part_end", "kill_leader", "kill_non_leader")
+export type EventType = typeof EventType.Type
+
+export const ChaosEvent = Schema.Struct({
+  type: EventType,
+  /** Seconds from the start of the request phase. */
+  time: Schema.NonNegative
+})
+export type ChaosEvent = typeof ChaosEvent.Type
+
+/** A config file as SIMULATOR.md describes it; times in seconds, defaults filled in. */
+export const Config = Schema.Struct({
+  lifetime: Schema.Positive,
+  /** Client ids start at N+16 and must stay below FFFF, the broadcast id. */
+  replicas: Schema.Int.pipe(Schema.between(1, 0xffff - 16 - 8)),
+  requests: Schema.Int.pipe(Schema.nonNegative()),
+  mix: Fraction,
+  drops: Schema.optionalWith(Fraction, { default: () => 0 }),
+  start_wait: Schema.optionalWith(Schema.NonNegative, { default: () => 5 }),
+  end_wait: Schema.optionalWith(Schema.NonNegative, { default: () => 2 }),
+  max_packets: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 20_000 }),
+  events: Schema.optionalWith(Schema.Array(ChaosEvent), { default: () => [] }),
+  tests: Schema.Struct({ benchmarks: Benchmarks, ...FractionOverrides }),
+  ...FractionOverrides
+})
+export type Config = typeof Config.Type
+
+export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly reason: string }> {}
+
+// Unknown fields are rejected so that a misspelt override ("drop") cannot silently do nothing.
+const decodeConfig = Schema.decodeUnknownEither(Config, { errors: "all", onExcessProperty: "error" })
+
+/** Decodes a config file's text; the error names every offending field and what was expected. */
+export const loadConfig = (text: string): Either.Either<Config, ConfigError> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return Either.left(new ConfigError({ reason: `not JSON (${error instanceof Error ? error.message : String(error)})` }))
+  }
+  return Either.mapLeft(decodeConfig(json), (error) => {
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+    const lines = issues.map((issue) => `${issue.path.length === 0 ? "config" : issue.path.join(".")}: ${issue.message}`)
+    return new ConfigError({ reason: lines.join("; ") })
+  })
+}
+
+/** The limits of correctness checks 4 and 5; an override under `tests` wins over a top-level one. */
+export interface FractionLimits {
+  readonly unansweredGets: number
+  readonly unansweredPuts: number
+  readonly failedGetGenerations: number
+}
+
+export const fractionLimits = (config: Config): FractionLimits => ({
+  unansweredGets: config.tests.maximum_get_fail_fraction ?? config.maximum_get_fail_fraction ?? 0.5,
+  unansweredPuts: config.tests.maximum_put_fail_fraction ?? config.maximum_put_fail_fraction ?? 0.5,
+  failedGetGenerations:
+    config.tests.maximum_get_generation_fail_fraction ?? config.maximum_get_generation_fail_fraction ?? 0.1
+})

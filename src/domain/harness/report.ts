@@ -1,0 +1,160 @@
+import type { Check, Metric, RunResult, Verdict } from "./result.ts"
+import { TIER_NAMES } from "./tiers.ts"
+
+const ms = (value: number): string => `${value.toFixed(3)} ms`
+
+const metricValue = (metric: Metric): string =>
+  metric.value === undefined ? "n/a" : metric.name === "median_latency" ? `${metric.value.toFixed(6)} s` : String(metric.value)
+
+const verdictText = (verdict: Verdict): string =>
+  verdict._tag === "Linearizable"
+    ? "linearizable"
+    : verdict._tag === "Violation"
+    ? `VIOLATION on key ${verdict.key}: ${verdict.explanation}`
+    : `inconclusive (${verdict.reason})`
+
+const row = (label: string, text: string): string => `  ${label.padEnd(18)} ${text}`
+
+/** The human scorecard of one run: stats, then the correctness verdict, then the performance tiers. */
+export const formatScorecard = (result: RunResult): string => {
+  const s = result.stats
+  const lines: Array<string> = []
+  lines.push(
+    `${result.name} (seed ${result.seed}): ended by ${result.endedBy === "time" ? "time" : "max_packets"} ` +
+      `after ${(result.durationMs / 1000).toFixed(2)} s`
+  )
+  lines.push(row("leaders seen", s.leaders.length === 0 ? "0" : `${s.leaders.length}: ${s.leaders.join(", ")}`))
+  lines.push(
+    row(
+      "replicas",
+      `died ${s.died.length}${s.died.length > 0 ? ` (${s.died.join(", ")})` : ""}, ` +
+        `killed ${s.killed.length}${s.killed.length > 0 ? ` (${s.killed.join(", ")})` : ""}`
+    )
+  )
+  lines.push(row("messages", `${s.totalMsgs} total, ${s.droppedMsgs} dropped, ${s.blockedMsgs} blocked by partitions`))
+  lines.push(
+    row(
+      "client gets",
+      `${s.gets.generated} generated, ${s.gets.ok} ok, ${s.gets.failed} failed, ${s.gets.unanswered} unanswered, ` +
+        `${s.gets.failedToGenerate} failed to generate`
+    )
+  )
+  lines.push(
+    row("client puts", `${s.puts.generated} generated, ${s.puts.ok} ok, ${s.puts.failed} failed, ${s.puts.unanswered} unanswered`)
+  )
+  lines.push(row("keys stored", String(s.keysStored)))
+  lines.push(row("duplicates", String(s.duplicates)))
+  lines.push(row("unanswered", `${s.gets.unanswered + s.puts.unanswered}`))
+  lines.push(row("redirects", String(s.redirects)))
+  lines.push(row("failures", String(s.failures)))
+  const reasons = s.incorrectByReason.map(({ count, reason }) => `${count} ${reason}`).join(", ")
+  lines.push(row("incorrect", s.incorrect === 0 ? "0" : `${s.incorrect} (${reasons})`))
+  lines.push(
+    row(
+      "latency",
+      s.latency === undefined
+        ? "no samples"
+        : `mean ${ms(s.latency.meanMs)}, median ${ms(s.latency.medianMs)}, p99 ${ms(s.latency.p99Ms)} ` +
+          `(${s.latency.samples} samples)`
+    )
+  )
+  lines.push(row("linearizability", `${verdictText(result.linearizability)} (${result.history.length} operations)`))
+  const failed = result.checks.filter((check) => !check.passed)
+  lines.push(`Correctness: ${result.correct ? "PASS" : "FAIL"}`)
+  for (const check of failed) lines.push(`  failed: ${check.description}: ${check.detail}`)
+  for (const example of s.incorrectExamples) {
+    lines.push(`  incorrect at ${example.atMs.toFixed(1)} ms from ${example.from} (${example.reason}): ${example.datagram}`)
+  }
+  lines.push("Performance:")
+  for (const metric of result.performance) {
+    const [bonus, full, partial] = metric.thresholds
+    lines.push(
+      `  ${metric.name.padEnd(15)} ${metricValue(metric).padStart(11)}   ` +
+        `bonus < ${bonus}, full < ${full}, partial < ${partial}: tier ${metric.tier} (${TIER_NAMES[metric.tier]})`
+    )
+  }
+  return lines.join("\n")
+}
+
+/** One line per run for `kvsim run all`: the verdict, the four tiers, and which checks failed. */
+export const formatSummaryLine = (result: RunResult, nameWidth = 14): string => {
+  const tiers = result.performance.map((metric) => `${metric.name} ${metricValue(metric)} (${TIER_NAMES[metric.tier]})`)
+  const failed = result.checks.filter((check) => !check.passed).map((check) => check.id)
+  return `${result.correct ? "PASS" : "FAIL"} ${result.name.padEnd(nameWidth)} ${tiers.join(", ")}  [seed ${result.seed}]` +
+    (failed.length > 0 ? `  failed: ${failed.join(", ")}` : "")
+}
+
+const verdictJson = (verdict: Verdict): Record<string, unknown> =>
+  verdict._tag === "Linearizable"
+    ? { verdict: "Linearizable" }
+    : verdict._tag === "Violation"
+    ? {
+      verdict: "Violation",
+      key: verdict.key,
+      explanation: verdict.explanation,
+      operations: verdict.operations.map((op) => op.id)
+    }
+    : { verdict: "Inconclusive", reason: verdict.reason }
+
+const checkJson = (check: Check): Record<string, unknown> => ({ id: check.id, passed: check.passed, detail: check.detail })
+
+/**
+ * One run as plain JSON data, every object built field by field so the key order is fixed:
+ * the same seed and the same inputs give byte-identical output. The history is left out (the
+ * verdict stands for it); undefined values become null.
+ */
+export const summaryOf = (result: RunResult): Record<string, unknown> => {
+  const s = result.stats
+  return {
+    name: result.name,
+    seed: result.seed,
+    correct: result.correct,
+    endedBy: result.endedBy,
+    durationMs: result.durationMs,
+    checks: result.checks.map(checkJson),
+    performance: result.performance.map((metric) => ({
+      name: metric.name,
+      value: metric.value ?? null,
+      thresholds: [...metric.thresholds],
+      tier: metric.tier,
+      tierName: TIER_NAMES[metric.tier]
+    })),
+    linearizability: verdictJson(result.linearizability),
+    stats: {
+      leaders: [...s.leaders],
+      died: [...s.died],
+      killed: [...s.killed],
+      totalMsgs: s.totalMsgs,
+      droppedMsgs: s.droppedMsgs,
+      blockedMsgs: s.blockedMsgs,
+      requestsSent: s.requestsSent,
+      gets: {
+        generated: s.gets.generated,
+        ok: s.gets.ok,
+        failed: s.gets.failed,
+        unanswered: s.gets.unanswered,
+        failedToGenerate: s.gets.failedToGenerate
+      },
+      puts: { generated: s.puts.generated, ok: s.puts.ok, failed: s.puts.failed, unanswered: s.puts.unanswered },
+      keysStored: s.keysStored,
+      duplicates: s.duplicates,
+      redirects: s.redirects,
+      failures: s.failures,
+      incorrect: s.incorrect,
+      incorrectByReason: s.incorrectByReason.map(({ count, reason }) => ({ reason, count })),
+      incorrectExamples: s.incorrectExamples.map((e) => ({ atMs: e.atMs, from: e.from, reason: e.reason, datagram: e.datagram })),
+      latency: s.latency === undefined
+        ? null
+        : { samples: s.latency.samples, meanMs: s.latency.meanMs, medianMs: s.latency.medianMs, p99Ms: s.latency.p99Ms },
+      operations: result.history.length
+    }
+  }
+}
+
+/** The JSON document `--json` prints: every run, and how many were correct. */
+export const formatJson = (results: ReadonlyArray<RunResult>): string =>
+  JSON.stringify(
+    { passed: results.filter((r) => r.correct).length, total: results.length, runs: results.map(summaryOf) },
+    null,
+    2
+  )

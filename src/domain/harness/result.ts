@@ -1,0 +1,75 @@
+import type { History } from "../history/operation.ts"
+import type { checkHistory } from "../history/linearizability.ts"
+import type { NodeId } from "../ids.ts"
+import type { IncorrectExample } from "./tally.ts"
+import type { IncorrectReason } from "./datagram.ts"
+import type { LatencySummary } from "./latency.ts"
+import type { Thresholds, Tier } from "./tiers.ts"
+
+export type Verdict = ReturnType<typeof checkHistory>
+
+export interface RequestStats {
+  /** Logical operations generated (a failed-to-generate get counts as a put). */
+  readonly generated: number
+  /** Completed with an ok. */
+  readonly ok: number
+  /** `fail` responses received. */
+  readonly failed: number
+  /** Never completed by the end of the run. */
+  readonly unanswered: number
+}
+
+export interface RunStats {
+  readonly leaders: ReadonlyArray<NodeId>
+  readonly died: ReadonlyArray<NodeId>
+  readonly killed: ReadonlyArray<NodeId>
+  readonly totalMsgs: number
+  readonly droppedMsgs: number
+  readonly blockedMsgs: number
+  readonly requestsSent: number
+  readonly gets: RequestStats & { readonly failedToGenerate: number }
+  readonly puts: RequestStats
+  readonly keysStored: number
+  readonly duplicates: number
+  readonly redirects: number
+  /** Failed gets + failed puts + unanswered gets + unanswered puts. */
+  readonly failures: number
+  readonly incorrect: number
+  readonly incorrectByReason: ReadonlyArray<{ readonly reason: IncorrectReason; readonly count: number }>
+  readonly incorrectExamples: ReadonlyArray<IncorrectExample>
+  readonly latency: LatencySummary | undefined
+}
+
+export type CheckId = "incorrect" | "crashes" | "stored" | "unanswered" | "generation" | "replication" | "linearizability"
+
+/** One correctness condition; the run is correct only if every check passed. */
+export interface Check {
+  readonly id: CheckId
+  readonly description: string
+  readonly passed: boolean
+  readonly detail: string
+}
+
+export type MetricName = "total_msgs" | "failures" | "duplicates" | "median_latency"
+
+export interface Metric {
+  readonly name: MetricName
+  /** Seconds for median_latency, a count otherwise; undefined when there were no samples. */
+  readonly value: number | undefined
+  readonly thresholds: Thresholds
+  readonly tier: Tier
+}
+
+export interface RunResult {
+  readonly name: string
+  readonly seed: number
+  readonly endedBy: "time" | "max_packets"
+  /** From t=0 to the end of the run, in milliseconds. */
+  readonly durationMs: number
+  readonly stats: RunStats
+  readonly linearizability: Verdict
+  readonly checks: ReadonlyArray<Check>
+  readonly correct: boolean
+  readonly performance: ReadonlyArray<Metric>
+  readonly history: History
+}

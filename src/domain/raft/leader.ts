@@ -1,0 +1,255 @@
+import type { NodeId } from "../ids.ts"
+import type { Appended, ClientRequest, Get } from "../wire/messages.ts"
+import { commitTo } from "./commit.ts"
+import { envelope } from "./envelope.ts"
+import { append, lastIndex, lastIndexOfTerm, slice, termAt } from "./log.ts"
+import { log, send, type Outputs } from "./outputs.ts"
+import { byFreshness, initialProgress, updateProgress, type Progress } from "./progress.ts"
+import { majority, quorumValue } from "./quorum.ts"
+import { becomeFollower } from "./roles.ts"
+import { BROADCAST } from "../ids.ts"
+import { hasApplied, read } from "./stateMachine.ts"
+import { clusterSize, type LeaderState, type RaftState } from "./state.ts"
+
+/** Entries per append: keeps a datagram far below the harness's 65,535-byte limit. */
+const MAX_BATCH = 200
+
+const leaderOf = (state: RaftState): LeaderState => {
+  if (state.leaderState === undefined) throw new Error(`invariant: ${state.config.self} acts as leader without leader state`)
+  return state.leaderState
+}
+
+const withLeader = (state: RaftState, change: (leader: LeaderState) => LeaderState): RaftState => ({
+  ...state,
+  leaderState: change(leaderOf(state))
+})
+
+const followers = (leader: LeaderState): ReadonlyArray<Progress> => [...leader.progress.values()]
+
+/** The followers the leader leans on: enough of the freshest to make a majority with itself. */
+const quorumPeers = (state: RaftState): ReadonlyArray<NodeId> =>
+  byFreshness(leaderOf(state).progress).slice(0, majority(clusterSize(state)) - 1)
+
+/** Sends `peer` everything from its next index (or an empty heartbeat), pipelining: next moves on at once. */
+const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, out: Outputs): RaftState => {
+  const progress = leaderOf(state).progress.get(peer)
+  if (progress === undefined) return state
+  const from = progress.next
+  const to = Math.min(lastIndex(state.log), from + MAX_BATCH - 1)
+  const entries = to >= from ? slice(state.log, from, to) : []
+  out.push(
+    send({
+      ...envelope(state, peer),
+      type: "append",
+      term: state.term,
+      prevIndex: from - 1,
+      prevTerm: termAt(state.log, from - 1) ?? 0,
+      entries,
+      commit: state.commitIndex,
+      at: now,
+      ack
+    })
+  )
+  return withLeader(state, (leader) => ({
+    ...leader,
+    progress: updateProgress(leader.progress, peer, (p) => ({ ...p, next: Math.max(p.next, to + 1), sentAt: now }))
+  }))
+}
+
+/**
+ * §5.4.2: commit the highest index a majority stores, but only by counting replicas of an
+ * entry from the current term; earlier entries commit indirectly with it.
+ */
+const advanceCommit = (state: RaftState, now: number, out: Outputs): RaftState => {
+  const leader = leaderOf(state)
+  const candidate = quorumValue(lastIndex(state.log), followers(leader).map((p) => p.match))
+  if (candidate <= state.commitIndex || termAt(state.log, candidate) !== state.term) return state
+  const committed = commitTo(state, candidate, out)
+  const pending = committed.commitIndex < lastIndex(committed.log)
+  return withLeader(committed, (l) => ({ ...l, uncommittedSince: pending ? now : l.uncommittedSince }))
+}
+
+/**
+ * Thesis §6.4.1: reads need no log round while the lease holds. Followers refuse to vote
+ * for `electionMin` after hearing this leader, and `leaseUntil` is measured from the send
+ * time of a message a quorum acknowledged, so until it passes no other leader can exist and
+ * our applied state includes every acknowledged write. Before this term's no-op commits the
+ * leader may not know the latest commit index, so reads wait for it (§8).
+ */
+const leaseUntil = (state: RaftState): number =>
+  quorumValue(Number.POSITIVE_INFINITY, followers(leaderOf(state)).map((p) => p.ackedAt)) + state.config.timing.lease
+
+const canServeReads = (state: RaftState, now: number): boolean =>
+  state.commitIndex >= leaderOf(state).termStart && now < leaseUntil(state)
+
+const answerRead = (state: RaftState, request: Get, out: Outputs): void => {
+  out.push(send({ ...envelope(state, request.src), type: "ok", MID: request.MID, value: read(state.machine, request.key) }))
+}
+
+const serveWaitingReads = (state: RaftState, now: number, out: Outputs): RaftState => {
+  const leader = leaderOf(state)
+  if (leader.reads.length === 0 || !canServeReads(state, now)) return state
+  for (const { request } of leader.reads) answerRead(state, request, out)
+  return withLeader(state, (l) => ({ ...l, reads: [] }))
+}
+
+/**
+ * Resends to every follower that needs it and has been silent for its retransmission
+ * timeout: the missing entries while a put waits for its quorum, or an acknowledged
+ * heartbeat while reads wait for the lease (a ReadIndex-style confirmation). Timeouts
+ * double per unanswered resend, so a leader cut off from its peers does not flood them.
+ */
+const probe = (state: RaftState, now: number, out: Outputs): RaftState => {
+  const last = lastIndex(state.log)
+  const leader = leaderOf(state)
+  const entriesLate = state.commitIndex < last && now - leader.uncommittedSince >= state.config.timing.retransmit
+  const readsWaiting = leader.reads.length > 0 && !canServeReads(state, now)
+  let next = state
+  for (const [peer, progress] of leader.progress) {
+    const missing = entriesLate && progress.match < last
+    if (!(missing || readsWaiting) || now - progress.sentAt < progress.rto) continue
+    next = withLeader(next, (l) => ({
+      ...l,
+      progress: updateProgress(l.progress, peer, (p) => ({
+        ...p,
+        next: missing ? p.match + 1 : p.next,
+        rto: Math.min(p.rto * 2, state.config.timing.heartbeat)
+      }))
+    }))
+    next = sendAppend(next, peer, now, true, out)
+  }
+  return next
+}
+
+/** When `probe` next has work, if it has any. */
+const probeWakeAt = (state: RaftState): number => {
+  const last = lastIndex(state.log)
+  const leader = leaderOf(state)
+  const uncommitted = state.commitIndex < last
+  const earliest = Math.min(
+    ...[...leader.progress.values()]
+      .filter((p) => leader.reads.length > 0 || (uncommitted && p.match < last))
+      .map((p) => p.sentAt + p.rto)
+  )
+  return uncommitted && leader.reads.length === 0 ? Math.max(earliest, leader.uncommittedSince + state.config.timing.retransmit) : earliest
+}
+
+/** Each new put goes at once to the quorum the leader leans on; the rest catch up on their heartbeat. */
+const replicateEagerly = (state: RaftState, now: number, out: Outputs): RaftState => {
+  let next = state
+  for (const peer of quorumPeers(state)) {
+    if ((leaderOf(next).progress.get(peer)?.next ?? 0) <= lastIndex(next.log)) next = sendAppend(next, peer, now, false, out)
+  }
+  return next
+}
+
+export const onClientRequest = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
+  if (request.type === "get") {
+    if (canServeReads(state, now)) {
+      answerRead(state, request, out)
+      return state
+    }
+    return probe(withLeader(state, (l) => ({ ...l, reads: [...l.reads, { request, arrivedAt: now }] })), now, out)
+  }
+  if (hasApplied(state.machine, request.MID)) {
+    out.push(log("warning", "replayed-put", `put ${request.MID} was applied already; not applying it twice`))
+    return state
+  }
+  const wasCommitted = state.commitIndex === lastIndex(state.log)
+  const appended: RaftState = {
+    ...state,
+    log: append(state.log, { t: state.term, k: request.key, v: request.value, c: request.src, m: request.MID })
+  }
+  const timed = wasCommitted ? withLeader(appended, (l) => ({ ...l, uncommittedSince: now })) : appended
+  return advanceCommit(replicateEagerly(timed, now, out), now, out)
+}
+
+export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftState => {
+  const next = lastIndex(state.log) + 1
+  const rto = state.config.timing.retransmit
+  const progress = new Map(state.config.peers.map((peer) => [peer, initialProgress(next, now, rto)] as const))
+  const withNoop = append(state.log, { t: state.term })
+  let leader: RaftState = {
+    ...state,
+    role: "leader",
+    leader: state.config.self,
+    votes: new Set(),
+    log: withNoop,
+    leaderState: {
+      progress,
+      termStart: lastIndex(withNoop),
+      uncommittedSince: now,
+      reads: []
+    },
+    parked: []
+  }
+  out.push(log("info", "role", `term ${state.term}: ${state.config.self} becomes leader`))
+  for (const peer of state.config.peers) leader = sendAppend(leader, peer, now, true, out)
+  leader = advanceCommit(leader, now, out)
+  for (const { request } of state.parked) leader = onClientRequest(leader, request, now, out)
+  return leader
+}
+
+/**
+ * A follower's answer. Any answer in our term proves it accepted us at the echoed send time
+ * (lease, check-quorum); a rejection carries a conflict hint so the leader jumps back a whole
+ * term at a time (§5.3, "fast backtracking") instead of one entry per round trip.
+ */
+export const onAppended = (state: RaftState, message: Appended, now: number, out: Outputs): RaftState => {
+  const peer = message.src
+  const before = leaderOf(state).progress.get(peer)
+  if (before === undefined) return state
+  let next = withLeader(state, (l) => ({
+    ...l,
+    progress: updateProgress(l.progress, peer, (p) => ({
+      ...p,
+      heardAt: now,
+      rto: state.config.timing.retransmit,
+      ackedAt: Math.max(p.ackedAt, message.at),
+      match: message.success ? Math.max(p.match, message.match) : p.match,
+      next: message.success ? Math.max(p.next, message.match + 1) : p.next
+    }))
+  }))
+  if (!message.success && message.conflictIndex > before.match) {
+    const known = message.conflictTerm > 0 ? lastIndexOfTerm(state.log, message.conflictTerm) : undefined
+    const hint = known !== undefined ? known + 1 : message.conflictIndex
+    const retry = Math.min(Math.max(hint, before.match + 1), lastIndex(state.log) + 1)
+    next = withLeader(next, (l) => ({ ...l, progress: updateProgress(l.progress, peer, (p) => ({ ...p, next: retry })) }))
+    next = sendAppend(next, peer, now, true, out)
+  }
+  return serveWaitingReads(advanceCommit(next, now, out), now, out)
+}
+
+/**
+ * The leader's clock: check-quorum (thesis §6.2: a leader that has not heard from a
+ * majority for an election timeout steps down, answering its waiting clients), retransmission
+ * of uncommitted entries, heartbeats, and renewed confirmation for waiting reads.
+ */
+export const onLeaderTimeout = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
+  const timing = state.config.timing
+  const heard = quorumValue(Number.POSITIVE_INFINITY, followers(leaderOf(state)).map((p) => p.heardAt))
+  if (now - heard >= timing.electionMin) {
+    out.push(log("info", "check-quorum", `term ${state.term}: ${state.config.self} lost contact with a majority`))
+    return becomeFollower(state, state.term, BROADCAST, now, random, out)
+  }
+  let next = probe(state, now, out)
+  const leaned = quorumPeers(next)
+  const askAll = now - heard > timing.heartbeat * 1.5
+  for (const [peer, progress] of leaderOf(next).progress) {
+    if (now - progress.sentAt >= timing.heartbeat) next = sendAppend(next, peer, now, askAll || leaned.includes(peer), out)
+  }
+  return next
+}
+
+/** When the leader's clock next needs to run. */
+export const leaderWakeAt = (state: RaftState): number => {
+  const timing = state.config.timing
+  const leader = leaderOf(state)
+  const progress = followers(leader)
+  let wake = Math.min(
+    quorumValue(Number.POSITIVE_INFINITY, progress.map((p) => p.heardAt)) + timing.electionMin,
+    probeWakeAt(state)
+  )
+  for (const p of progress) wake = Math.min(wake, p.sentAt + timing.heartbeat)
+  return wake
+}

@@ -1,0 +1,51 @@
+import type { Append } from "../wire/messages.ts"
+import { releaseParked } from "./clients.ts"
+import { commitTo } from "./commit.ts"
+import { envelope } from "./envelope.ts"
+import { firstIndexOfTerm, lastIndex, merge, termAt } from "./log.ts"
+import { send, type Outputs } from "./outputs.ts"
+import type { RaftState } from "./state.ts"
+import { electionDeadline } from "./timing.ts"
+
+type Answer = { readonly success: boolean; readonly match: number; readonly conflictIndex: number; readonly conflictTerm: number }
+
+const answer = (state: RaftState, request: Append, result: Answer, out: Outputs): void => {
+  out.push(send({ ...envelope(state, request.src), type: "appended", term: state.term, at: request.at, ...result }))
+}
+
+/** A stale leader learns our newer term from the rejection and steps down (§5.1). */
+export const rejectStale = (state: RaftState, request: Append, out: Outputs): void =>
+  answer(state, request, { success: false, match: 0, conflictIndex: 0, conflictTerm: 0 }, out)
+
+/**
+ * AppendEntries at a follower of the sender's term (§5.3). The consistency check on
+ * (prevIndex, prevTerm) gives Log Matching; a rejection says where our log diverges so the
+ * leader can skip back a whole term.
+ * Success is acknowledged when entries arrived or the leader asked; bare heartbeats are silent.
+ */
+export const onAppend = (state: RaftState, request: Append, now: number, random: number, out: Outputs): RaftState => {
+  const heard: RaftState = releaseParked(
+    {
+      ...state,
+      leader: request.src,
+      leaderContactAt: now,
+      electionDeadline: electionDeadline(state.config.timing, now, random)
+    },
+    out
+  )
+  const { prevIndex, prevTerm, entries } = request
+  const localTerm = termAt(heard.log, prevIndex)
+  if (localTerm === undefined) {
+    answer(heard, request, { success: false, match: 0, conflictIndex: lastIndex(heard.log) + 1, conflictTerm: 0 }, out)
+    return heard
+  }
+  if (localTerm !== prevTerm) {
+    const conflictIndex = firstIndexOfTerm(heard.log, localTerm, prevIndex)
+    answer(heard, request, { success: false, match: 0, conflictIndex, conflictTerm: localTerm }, out)
+    return heard
+  }
+  const match = prevIndex + entries.length
+  const merged = commitTo({ ...heard, log: merge(heard.log, prevIndex, entries) }, Math.min(request.commit, match), out)
+  if (entries.length > 0 || request.ack) answer(merged, request, { success: true, match, conflictIndex: 0, conflictTerm: 0 }, out)
+  return merged
+}

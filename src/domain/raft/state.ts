@@ -1,0 +1,79 @@
+import type { NodeId } from "../ids.ts"
+import { BROADCAST } from "../ids.ts"
+import type { ClientRequest, Get } from "../wire/messages.ts"
+import { emptyLog, type Log } from "./log.ts"
+import type { ProgressMap } from "./progress.ts"
+import { emptyRecent, type RecentSet } from "./recentSet.ts"
+import { emptyStateMachine, type StateMachine } from "./stateMachine.ts"
+import { electionDeadline, type Timing } from "./timing.ts"
+
+export interface ClusterConfig {
+  readonly self: NodeId
+  readonly peers: ReadonlyArray<NodeId>
+  readonly timing: Timing
+}
+
+/** A client request a follower holds back while it suspects its leader is dead. */
+export interface Parked {
+  readonly request: ClientRequest
+  readonly until: number
+}
+
+/** A get the leader cannot answer yet: its lease lapsed, or its first entry is not committed. */
+export interface WaitingRead {
+  readonly request: Get
+  readonly arrivedAt: number
+}
+
+export interface LeaderState {
+  readonly progress: ProgressMap
+  /** Index of this term's no-op: reads wait until it commits (§8). */
+  readonly termStart: number
+  /** When the oldest uncommitted entry was appended; retransmission is timed from here. */
+  readonly uncommittedSince: number
+  readonly reads: ReadonlyArray<WaitingRead>
+}
+
+export type Role = "follower" | "precandidate" | "candidate" | "leader"
+
+/** One replica's entire state: every step maps it to a new one. */
+export interface RaftState {
+  readonly config: ClusterConfig
+  readonly role: Role
+  readonly term: number
+  readonly votedFor: NodeId | undefined
+  /** The leader this replica believes in (BROADCAST when none): stamped on every datagram. */
+  readonly leader: NodeId
+  readonly log: Log
+  readonly commitIndex: number
+  readonly machine: StateMachine
+  readonly electionDeadline: number
+  /** When this replica last heard from a leader of its term: votes are refused for electionMin after. */
+  readonly leaderContactAt: number
+  readonly votes: ReadonlySet<NodeId>
+  readonly leaderState: LeaderState | undefined
+  readonly parked: ReadonlyArray<Parked>
+  /** MIDs of client datagrams already handled here: a replay gets no second response. */
+  readonly seen: RecentSet
+}
+
+const SEEN_MEMORY = 4096
+
+export const initialState = (config: ClusterConfig, now: number, random: number): RaftState => ({
+  config,
+  role: "follower",
+  term: 0,
+  votedFor: undefined,
+  leader: BROADCAST,
+  log: emptyLog,
+  commitIndex: 0,
+  machine: emptyStateMachine,
+  electionDeadline: electionDeadline(config.timing, now, random),
+  leaderContactAt: Number.NEGATIVE_INFINITY,
+  votes: new Set(),
+  leaderState: undefined,
+  parked: [],
+  seen: emptyRecent(SEEN_MEMORY)
+})
+
+export const clusterSize = (state: RaftState): number => state.config.peers.length + 1

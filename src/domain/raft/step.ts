@@ -1,0 +1,120 @@
+import { BROADCAST } from "../ids.ts"
+import type { ClientRequest, ReplicaMessage, WireMessage } from "../wire/messages.ts"
+import { atNonLeader, expireParked } from "./clients.ts"
+import { onVote, onVoted, startPreVote } from "./election.ts"
+import { leaderWakeAt, onAppended, onClientRequest, onLeaderTimeout } from "./leader.ts"
+import { log, type Output, type Outputs } from "./outputs.ts"
+import { onAppend, rejectStale } from "./replication.ts"
+import { becomeFollower } from "./roles.ts"
+import { addRecent, hasRecent } from "./recentSet.ts"
+import type { RaftState } from "./state.ts"
+
+/** What drives a replica: a decoded datagram, or its timer reaching `wakeAt`. */
+export type Input = { readonly _tag: "Message"; readonly message: WireMessage } | { readonly _tag: "Timeout" }
+
+/** The shell supplies the time and one uniform draw in [0, 1) with every input. */
+export interface Context {
+  readonly now: number
+  readonly random: number
+}
+
+export interface Step {
+  readonly state: RaftState
+  readonly outputs: ReadonlyArray<Output>
+  /** When the shell must deliver the next Timeout, at the latest. */
+  readonly wakeAt: number
+}
+
+const isClientRequest = (message: WireMessage): message is ClientRequest => message.type === "get" || message.type === "put"
+
+/**
+ * Checks that a decoded message may act on this replica at all: addressed to it, replica
+ * traffic only from cluster members, client traffic only from non-members. Anything else is
+ * dropped with a reason, before it can touch the state.
+ */
+const refusal = (state: RaftState, message: WireMessage): string | undefined => {
+  const { self, peers } = state.config
+  const fromPeer = peers.includes(message.src)
+  if (message.dst !== self && !(message.dst === BROADCAST && message.type === "vote")) return `addressed to ${message.dst}`
+  if (isClientRequest(message)) return fromPeer || message.src === self ? `client request from replica ${message.src}` : undefined
+  if (message.type === "hello" || message.type === "ok" || message.type === "fail" || message.type === "redirect") {
+    return `a replica does not accept "${message.type}"`
+  }
+  return fromPeer ? undefined : `replica message from non-member ${message.src}`
+}
+
+const onClient = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
+  if (hasRecent(state.seen, request.MID)) {
+    out.push(log("warning", "replayed-mid", `${request.type} ${request.MID} from ${request.src} was handled already; dropped`))
+    return state
+  }
+  const remembered: RaftState = { ...state, seen: addRecent(state.seen, request.MID) }
+  return remembered.role === "leader"
+    ? onClientRequest(remembered, request, now, out)
+    : atNonLeader(remembered, request, now, out)
+}
+
+/**
+ * Rules for all servers (Figure 2): a higher term makes us a follower of it; a message from
+ * an older term is stale — an append from a deposed leader is answered so it learns the
+ * new term, anything else is ignored. Votes are handled before any of this, because a
+ * replica in its leader's lease must not let a vote request move its term (§9.6).
+ */
+const onReplica = (state: RaftState, message: ReplicaMessage, now: number, random: number, out: Outputs): RaftState => {
+  if (message.type === "vote") return onVote(state, message, now, random, out)
+  if (message.type === "voted" && message.pre) return onVoted(state, message, now, random, out)
+  if (message.term < state.term) {
+    if (message.type === "append") rejectStale(state, message, out)
+    return state
+  }
+  const current =
+    message.term > state.term
+      ? becomeFollower(state, message.term, message.type === "append" ? message.src : BROADCAST, now, random, out)
+      : state
+  switch (message.type) {
+    case "voted":
+      return onVoted(current, message, now, random, out)
+    case "appended":
+      return current.role === "leader" ? onAppended(current, message, now, out) : current
+    case "append": {
+      if (current.role === "leader") {
+        out.push(log("warning", "two-leaders", `term ${current.term}: append from ${message.src} while leading; ignored`))
+        return current
+      }
+      const follower =
+        current.role === "follower" && current.leader === message.src
+          ? current
+          : becomeFollower(current, current.term, message.src, now, random, out)
+      return onAppend(follower, message, now, random, out)
+    }
+  }
+}
+
+const onTimeout = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
+  if (state.role === "leader") return onLeaderTimeout(state, now, random, out)
+  const current = expireParked(state, now, out)
+  return now >= current.electionDeadline ? startPreVote(current, now, random, out) : current
+}
+
+export const wakeAt = (state: RaftState): number =>
+  state.role === "leader"
+    ? leaderWakeAt(state)
+    : Math.min(state.electionDeadline, ...state.parked.map((parked) => parked.until))
+
+/** The replica as a pure function: same state and inputs, same state and outputs. */
+export const step = (state: RaftState, input: Input, { now, random }: Context): Step => {
+  const out: Outputs = []
+  let next = state
+  if (input._tag === "Timeout") {
+    next = onTimeout(state, now, random, out)
+  } else {
+    const message = input.message
+    const refused = refusal(state, message)
+    if (refused !== undefined) {
+      out.push(log("warning", `refused:${message.type}`, `dropped ${message.type} from ${message.src}: ${refused}`))
+    } else {
+      next = isClientRequest(message) ? onClient(state, message, now, out) : onReplica(state, message as ReplicaMessage, now, random, out)
+    }
+  }
+  return { state: next, outputs: out, wakeAt: wakeAt(next) }
+}

@@ -1,0 +1,43 @@
+/**
+ * The replica's clocks, in milliseconds. They are chosen from the harness's budgets:
+ *
+ * - Idle cost. A leader heartbeats every follower it has not sent to for `heartbeat` ms, and
+ *   only the quorum it leans on (2 of 4) answers an empty heartbeat. Idle, that is 4 + 2 = 6
+ *   messages per period: 37 s / 0.5 s × 6 ≈ 444 messages for a whole run with no traffic,
+ *   against bonus budgets of 1,000–2,500. Followers that just received a put need no heartbeat.
+ * - Failover. A follower campaigns after `electionMin`–`electionMax` ms of silence, so a dead
+ *   leader is replaced within ≈ electionMax + two round trips (pre-vote, vote). Three heartbeat
+ *   periods fit in `electionMin`, so it takes three consecutive losses (0.3³ = 2.7% at the
+ *   harshest config's 30% drops) before a follower even asks for a pre-vote, which its peers
+ *   refuse while they still hear the leader.
+ * - Read lease. A leader answers gets alone until `lease` ms after the send time of the latest
+ *   heartbeat a quorum acknowledged. Voters refuse to elect anyone for `electionMin` ms after
+ *   they last heard a leader, so no other leader can exist before that; `lease` keeps a 10%
+ *   margin below it for timer lateness (all replicas share one machine's clock, so rate drift
+ *   is negligible).
+ * - Retransmission. A put whose quorum has not answered within `retransmit` ms is sent again,
+ *   to every follower still missing it; loopback round trips through the harness take well
+ *   under a millisecond, so this only fires on a real loss.
+ */
+export interface Timing {
+  readonly electionMin: number
+  readonly electionMax: number
+  readonly heartbeat: number
+  readonly lease: number
+  readonly retransmit: number
+  /** How long a follower holds a client request while it suspects its leader is dead. */
+  readonly parkLimit: number
+}
+
+export const defaultTiming: Timing = {
+  electionMin: 1500,
+  electionMax: 3000,
+  heartbeat: 500,
+  lease: 1350,
+  retransmit: 4,
+  parkLimit: 3000
+}
+
+/** A fresh election deadline; `random` is a draw in [0, 1) supplied by the shell. */
+export const electionDeadline = (timing: Timing, now: number, random: number): number =>
+  now + timing.electionMin + random * (timing.electionMax - timing.electionMin)

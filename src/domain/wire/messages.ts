@@ -1,0 +1,111 @@
+import { Schema } from "effect"
+import { NodeId } from "../ids.ts"
+
+/**
+ * Every datagram this replica sends or accepts, as Schemas. The JSON field `type` is the
+ * discriminator; `src`, `dst` and `leader` are on every message because the harness
+ * rejects any replica datagram without them and learns who leads from `leader`.
+ * Replica-to-replica messages use short field names: every byte crosses the harness.
+ */
+const Envelope = { src: NodeId, dst: NodeId, leader: NodeId } as const
+
+const Term = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
+const Index = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
+
+export const Hello = Schema.Struct({ ...Envelope, type: Schema.Literal("hello") })
+
+export const Get = Schema.Struct({ ...Envelope, type: Schema.Literal("get"), MID: Schema.String, key: Schema.String })
+export const Put = Schema.Struct({
+  ...Envelope,
+  type: Schema.Literal("put"),
+  MID: Schema.String,
+  key: Schema.String,
+  value: Schema.String
+})
+export const Ok = Schema.Struct({
+  ...Envelope,
+  type: Schema.Literal("ok"),
+  MID: Schema.String,
+  value: Schema.optional(Schema.String)
+})
+export const Fail = Schema.Struct({ ...Envelope, type: Schema.Literal("fail"), MID: Schema.String })
+export const Redirect = Schema.Struct({ ...Envelope, type: Schema.Literal("redirect"), MID: Schema.String })
+
+/** A log entry: a put with the client request it answers, or a leader's no-op (§8). */
+export const Entry = Schema.Struct({
+  t: Term,
+  k: Schema.optional(Schema.String),
+  v: Schema.optional(Schema.String),
+  c: Schema.optional(NodeId),
+  m: Schema.optional(Schema.String)
+})
+export type Entry = typeof Entry.Type
+
+/** RequestVote (§5.2), or a pre-vote (thesis §9.6) when `pre` is set: `term` is then the term the sender would campaign in. */
+export const Vote = Schema.Struct({
+  ...Envelope,
+  type: Schema.Literal("vote"),
+  term: Term,
+  lastIndex: Index,
+  lastTerm: Term,
+  pre: Schema.Boolean
+})
+
+export const Voted = Schema.Struct({
+  ...Envelope,
+  type: Schema.Literal("voted"),
+  term: Term,
+  granted: Schema.Boolean,
+  pre: Schema.Boolean
+})
+
+/**
+ * AppendEntries (§5.3). `at` is the leader's clock when it sent this, echoed back so the
+ * leader can anchor its read lease to a send time a quorum acknowledged. `ack` asks for a
+ * reply even when nothing was appended: idle heartbeats are otherwise silent.
+ */
+export const Append = Schema.Struct({
+  ...Envelope,
+  type: Schema.Literal("append"),
+  term: Term,
+  prevIndex: Index,
+  prevTerm: Term,
+  entries: Schema.Array(Entry),
+  commit: Index,
+  at: Schema.Number,
+  ack: Schema.Boolean
+})
+
+/**
+ * The reply to an append. On success `match` is the follower's last index known to match
+ * the leader; on rejection `conflictIndex`/`conflictTerm` let the leader skip a whole
+ * term of mismatched entries per round trip instead of one entry.
+ */
+export const Appended = Schema.Struct({
+  ...Envelope,
+  type: Schema.Literal("appended"),
+  term: Term,
+  success: Schema.Boolean,
+  match: Index,
+  conflictIndex: Index,
+  conflictTerm: Term,
+  at: Schema.Number
+})
+
+export const ClientRequest = Schema.Union(Get, Put)
+export const ReplicaMessage = Schema.Union(Vote, Voted, Append, Appended)
+export const WireMessage = Schema.Union(Hello, Get, Put, Ok, Fail, Redirect, Vote, Voted, Append, Appended)
+
+export type Hello = typeof Hello.Type
+export type Get = typeof Get.Type
+export type Put = typeof Put.Type
+export type Ok = typeof Ok.Type
+export type Fail = typeof Fail.Type
+export type Redirect = typeof Redirect.Type
+export type Vote = typeof Vote.Type
+export type Voted = typeof Voted.Type
+export type Append = typeof Append.Type
+export type Appended = typeof Appended.Type
+export type ClientRequest = typeof ClientRequest.Type
+export type ReplicaMessage = typeof ReplicaMessage.Type
+export type WireMessage = typeof WireMessage.Type

@@ -1,0 +1,112 @@
+import { randomInt } from "node:crypto"
+import { readdirSync, readFileSync } from "node:fs"
+import path from "node:path"
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect, Either } from "effect"
+import { type Config, loadConfig } from "../../domain/harness/config.ts"
+import { formatJson, formatScorecard, formatSummaryLine } from "../../domain/harness/report.ts"
+import type { RunResult } from "../../domain/harness/result.ts"
+import { type KvsimArgs, parseArgs, usage } from "./args.ts"
+import { progressReporter } from "./progress.ts"
+import { runReal } from "./real.ts"
+import { standardSuite } from "./suite.ts"
+import { runVirtual } from "./virtual.ts"
+
+const EXIT_FAILED_RUNS = 1
+const EXIT_USAGE = 2
+
+const say = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
+const complain = (text: string) => Effect.sync(() => process.stderr.write(`kvsim: ${text}\n`))
+
+interface ConfigEntry {
+  readonly name: string
+  readonly config: Either.Either<Config, string>
+}
+
+const readConfig = (file: string): ConfigEntry => {
+  const name = path.basename(file, ".json")
+  let text: string
+  try {
+    text = readFileSync(file, "utf8")
+  } catch (error) {
+    return { name, config: Either.left(error instanceof Error ? error.message : String(error)) }
+  }
+  return { name, config: Either.mapLeft(loadConfig(text), (error) => error.reason) }
+}
+
+const suiteEntries = (dir: string): Either.Either<ReadonlyArray<ConfigEntry>, string> => {
+  let files: ReadonlyArray<string>
+  try {
+    files = readdirSync(dir)
+  } catch (error) {
+    return Either.left(`cannot list configs in ${dir}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const suite = standardSuite(files)
+  if (suite.length === 0) return Either.left(`no standard configs (simple-1.json, ...) in ${dir}`)
+  return Either.right(suite.map((file) => readConfig(path.join(dir, file))))
+}
+
+const runOnce = (args: KvsimArgs, config: Config, name: string, seed: number) => {
+  if (args.virtual) return runVirtual(config, { seed, name })
+  const progress = progressReporter(name, process.stderr)
+  return runReal(config, {
+    seed,
+    name,
+    replicaPath: args.replica,
+    ...(args.logDir === undefined ? {} : { logDir: args.logDir }),
+    onProgress: progress.update
+  }).pipe(Effect.ensuring(Effect.sync(progress.clear)))
+}
+
+const program = Effect.gen(function* () {
+  const parsed = parseArgs(process.argv.slice(2), randomInt(0, 2 ** 31))
+  if (Either.isLeft(parsed)) {
+    yield* complain(`${parsed.left}\n${usage}`)
+    return EXIT_USAGE
+  }
+  const args = parsed.right
+  const all = args.target._tag === "All"
+  const entries = args.target._tag === "All" ? suiteEntries(args.configsDir) : Either.right([readConfig(args.target.path)])
+  if (Either.isLeft(entries)) {
+    yield* complain(entries.left)
+    return EXIT_USAGE
+  }
+  if (!all) {
+    const only = entries.right[0]
+    if (only !== undefined && Either.isLeft(only.config)) {
+      yield* complain(`${args.target._tag === "File" ? args.target.path : only.name}: ${only.config.left}`)
+      return EXIT_USAGE
+    }
+  }
+  const nameWidth = Math.max(...entries.right.map((entry) => entry.name.length))
+  const results: Array<RunResult> = []
+  let failed = 0
+  for (const entry of entries.right) {
+    if (Either.isLeft(entry.config)) {
+      // Only reachable for `all`: a broken standard config fails its test but not the others.
+      failed += args.seeds.length
+      if (!args.json) yield* say(`FAIL ${entry.name.padEnd(nameWidth)} bad config: ${entry.config.left}`)
+      continue
+    }
+    for (const seed of args.seeds) {
+      const result = yield* runOnce(args, entry.config.right, entry.name, seed)
+      results.push(result)
+      if (!result.correct) failed++
+      if (args.json) continue
+      yield* say(all ? formatSummaryLine(result, nameWidth) : `${formatScorecard(result)}\n`)
+    }
+  }
+  const total = results.length + (all ? entries.right.filter((e) => Either.isLeft(e.config)).length * args.seeds.length : 0)
+  if (args.json) {
+    yield* say(formatJson(results))
+  } else if (all || args.seeds.length > 1) {
+    if (!all) for (const result of results) yield* say(formatSummaryLine(result, nameWidth))
+    yield* say(`Passed ${total - failed} out of ${total} ${all ? "tests" : "runs"}`)
+  }
+  return failed > 0 ? EXIT_FAILED_RUNS : 0
+}).pipe(
+  Effect.catchTag("ReplicaStartError", (error) => Effect.as(complain(error.reason), EXIT_USAGE)),
+  Effect.tap((code) => Effect.sync(() => (process.exitCode = code)))
+)
+
+NodeRuntime.runMain(program, { disablePrettyLogger: true })

@@ -1,0 +1,199 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { createSocket, type Socket } from "node:dgram"
+import { closeSync, constants, mkdirSync, openSync } from "node:fs"
+import { access } from "node:fs/promises"
+import path from "node:path"
+import { Data, Deferred, Duration, Effect, Exit } from "effect"
+import type { Config } from "../../domain/harness/config.ts"
+import type { HarnessEffect } from "../../domain/harness/effects.ts"
+import { Harness, type Progress } from "../../domain/harness/harness.ts"
+import type { RunResult } from "../../domain/harness/result.ts"
+import { type NodeId, replicaId } from "../../domain/ids.ts"
+
+/** The replica program could not be started at all (as opposed to dying during the run). */
+export class ReplicaStartError extends Data.TaggedError("ReplicaStartError")<{ readonly reason: string }> {}
+
+export interface RunProgress extends Progress {
+  readonly elapsedMs: number
+  readonly totalMs: number
+}
+
+export interface RealOptions {
+  readonly seed: number
+  readonly name: string
+  /** The replica executable; it is started with its own directory as working directory. */
+  readonly replicaPath: string
+  /** Where each replica's stdout and stderr go (`<name>-<id>.log`); discarded when absent. */
+  readonly logDir?: string
+  readonly onProgress?: (progress: RunProgress) => void
+}
+
+const PROGRESS_INTERVAL_MS = 1_000
+/** How long a replica gets to exit after SIGTERM at the end before its group is SIGKILLed. */
+const STOP_GRACE = Duration.seconds(2)
+
+/** SIGTERM (or another signal) to the replica's whole process group; gone already is fine. */
+const signalGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // ESRCH: the group has already exited.
+  }
+}
+
+const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
+
+const bindSocket = Effect.acquireRelease(
+  Effect.async<Socket>((resume) => {
+    const socket = createSocket("udp4")
+    // Send errors on localhost UDP (a replica that already exited) must not crash the harness:
+    // the datagram is simply lost, as the protocol allows.
+    socket.on("error", () => {})
+    socket.bind(0, "127.0.0.1", () => resume(Effect.succeed(socket)))
+  }),
+  (socket) => Effect.sync(() => socket.close())
+)
+
+/** Starts a replica in its own process group and stops that group however the run ends. */
+const startReplica = (command: string, args: ReadonlyArray<string>, logFile: string | undefined) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const fd = logFile === undefined ? undefined : openSync(logFile, "w")
+      try {
+        return spawn(command, args, {
+          cwd: path.dirname(command),
+          detached: true,
+          stdio: fd === undefined ? "ignore" : ["ignore", fd, fd]
+        })
+      } finally {
+        // The child holds its own copy of the descriptor.
+        if (fd !== undefined) closeSync(fd)
+      }
+    }),
+    (child) =>
+      Effect.gen(function* () {
+        signalGroup(child, "SIGTERM")
+        if (hasExited(child)) return
+        const exited = yield* Effect.async<void>((resume) => {
+          child.once("exit", () => resume(Effect.void))
+          if (hasExited(child)) resume(Effect.void)
+        }).pipe(Effect.timeout(STOP_GRACE), Effect.option)
+        if (exited._tag === "None") signalGroup(child, "SIGKILL")
+      })
+  )
+
+const checkExecutable = (file: string) =>
+  Effect.tryPromise({
+    try: () => access(file, constants.X_OK),
+    catch: (error) =>
+      new ReplicaStartError({
+        reason: `cannot run replica ${file}: ${error instanceof Error ? error.message : String(error)}`
+      })
+  })
+
+/**
+ * One run against real replica processes over UDP on localhost, in real time. Every datagram
+ * is handled synchronously in its socket's callback (core in, sends out), so the harness adds
+ * no queueing to the latency it measures; timers follow the core's nextTimerAt.
+ */
+export const runReal = (config: Config, options: RealOptions): Effect.Effect<RunResult, ReplicaStartError> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const command = path.resolve(options.replicaPath)
+      yield* checkExecutable(command)
+      if (options.logDir !== undefined) mkdirSync(options.logDir, { recursive: true })
+      const ids: ReadonlyArray<NodeId> = Array.from({ length: config.replicas }, (_, i) => replicaId(i))
+      const harness = new Harness(config, { seed: options.seed, name: options.name, replicas: ids })
+      const totalMs = (config.start_wait + config.lifetime + config.end_wait) * 1000
+      const sockets = yield* Effect.forEach(ids, () => bindSocket)
+      const addresses: Array<{ readonly port: number; readonly address: string } | undefined> = ids.map(() => undefined)
+      const index = new Map<NodeId, number>(ids.map((id, i) => [id, i]))
+      const done = yield* Deferred.make<number>()
+      const start = performance.now()
+      const now = () => performance.now() - start
+      const children: Array<ChildProcess> = []
+
+      // A bug in the core must end the run (and so stop the detached replicas), not the process.
+      const guarded = (work: () => void) => () => {
+        try {
+          work()
+        } catch (error) {
+          Deferred.unsafeDone(done, Exit.die(error))
+        }
+      }
+
+      let timer: ReturnType<typeof setTimeout> | undefined
+      let timerAt: number | undefined
+      const schedule = () => {
+        const at = harness.nextTimerAt()
+        if (at === timerAt) return
+        if (timer !== undefined) clearTimeout(timer)
+        timer = undefined
+        timerAt = at
+        if (at !== undefined) timer = setTimeout(onTimer, Math.max(0, at - now()))
+      }
+      const perform = (effects: ReadonlyArray<HarnessEffect>) => {
+        for (const effect of effects) {
+          if (effect._tag === "Deliver") {
+            const i = index.get(effect.to) as number
+            const address = addresses[i]
+            if (address !== undefined) sockets[i]?.send(effect.datagram, address.port, address.address)
+          } else if (effect._tag === "Kill") {
+            const child = children[index.get(effect.replica) as number]
+            if (child !== undefined) signalGroup(child, "SIGTERM")
+          } else {
+            Deferred.unsafeDone(done, Exit.succeed(now()))
+          }
+        }
+        schedule()
+      }
+      const onTimer = guarded(() => {
+        timer = undefined
+        timerAt = undefined
+        perform(harness.onTimer(now()))
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(() => timer !== undefined && clearTimeout(timer)))
+
+      sockets.forEach((socket, i) => {
+        const id = ids[i] as NodeId
+        socket.on(
+          "message",
+          (data, remote) =>
+            guarded(() => {
+              const effects = harness.onReplicaDatagram(now(), id, data.toString("utf8"))
+              // The core registers a replica on its hello; that datagram's source is its address.
+              if (addresses[i] === undefined && harness.hasSaidHello(id)) {
+                addresses[i] = { port: remote.port, address: remote.address }
+              }
+              perform(effects)
+            })()
+        )
+      })
+
+      for (const [i, id] of ids.entries()) {
+        const port = (sockets[i] as Socket).address().port
+        const others = ids.filter((other) => other !== id)
+        const logFile = options.logDir === undefined ? undefined : path.join(options.logDir, `${options.name}-${id}.log`)
+        const child = yield* startReplica(command, [String(port), id, ...others], logFile)
+        const exited = guarded(() => harness.onReplicaExit(id, now()))
+        // `error` covers a spawn that failed outright, which emits no `exit`.
+        child.once("exit", exited)
+        child.once("error", exited)
+        children.push(child)
+      }
+
+      if (options.onProgress !== undefined) {
+        const report = options.onProgress
+        const interval = setInterval(
+          guarded(() => report({ ...harness.progress(), elapsedMs: now(), totalMs })),
+          PROGRESS_INTERVAL_MS
+        )
+        yield* Effect.addFinalizer(() => Effect.sync(() => clearInterval(interval)))
+      }
+
+      schedule()
+      const finishedAt = yield* Deferred.await(done)
+      return harness.result(finishedAt)
+    })
+  )

@@ -1,0 +1,22 @@
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect, Either, Layer } from "effect"
+import { defaultTiming } from "../../domain/raft/timing.ts"
+import { rateLimitedLog } from "../../services/ReplicaLog.ts"
+import { stderrLogger } from "../../services/stderrLogger.ts"
+import { UdpTransport } from "../../services/UdpTransport.ts"
+import { parseArgs, usage } from "./args.ts"
+import { runReplica } from "./replica.ts"
+
+const LOG_INTERVAL_MS = 5_000
+
+const parsed = parseArgs(process.argv.slice(2), process.env)
+if (Either.isLeft(parsed)) {
+  process.stderr.write(`3700kvstore: ${parsed.left}\n${usage}\n`)
+  process.exit(2)
+}
+const args = parsed.right
+
+runReplica({ self: args.self, peers: args.peers, timing: defaultTiming }).pipe(
+  Effect.provide(Layer.mergeAll(UdpTransport(args.port), rateLimitedLog(LOG_INTERVAL_MS), stderrLogger(args.logLevel))),
+  NodeRuntime.runMain({ disablePrettyLogger: true })
+)

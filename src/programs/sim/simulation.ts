@@ -1,0 +1,156 @@
+import { Context, Effect, Random } from "effect"
+import type { Config } from "../../domain/harness/config.ts"
+import type { HarnessEffect } from "../../domain/harness/effects.ts"
+import { Harness } from "../../domain/harness/harness.ts"
+import type { RunResult } from "../../domain/harness/result.ts"
+import type { NodeId } from "../../domain/ids.ts"
+import { next, seeded, type Prng } from "../../domain/prng.ts"
+import type { RaftState } from "../../domain/raft/state.ts"
+import { defaultTiming, type Timing } from "../../domain/raft/timing.ts"
+import { ReplicaLog, silentReplicaLog } from "../../services/ReplicaLog.ts"
+import { Transport } from "../../services/Transport.ts"
+import { makeReplicaShell, type ReplicaShell } from "../replica/replica.ts"
+import { EventQueue } from "./eventQueue.ts"
+import { VirtualClock } from "./virtualClock.ts"
+
+type SimEvent =
+  | { readonly _tag: "ToHarness"; readonly from: NodeId; readonly datagram: string }
+  | { readonly _tag: "ToReplica"; readonly to: NodeId; readonly datagram: string }
+  | { readonly _tag: "Wake"; readonly replica: NodeId; readonly token: number }
+  | { readonly _tag: "HarnessTimer"; readonly token: number }
+
+/** One loopback hop through the harness, in virtual milliseconds: a base plus seeded jitter, so datagrams can overtake each other. */
+const HOP_BASE_MS = 0.05
+const HOP_JITTER_MS = 0.05
+/** A replica whose timer fires this often at one instant is spinning: a bug worth stopping for. */
+const SPIN_LIMIT = 10_000
+
+/**
+ * Replicas read time in whole nanoseconds (Clock.currentTimeNanos), so a wake-up must land on
+ * one: otherwise rounding would show the replica a time a hair before its own deadline.
+ */
+const onNanosecond = (ms: number): number => (Number.isFinite(ms) ? Math.ceil(ms * 1e6) / 1e6 : ms)
+
+export interface SimulationOptions {
+  readonly seed: number
+  readonly name: string
+  readonly timing?: Timing
+  /** Called after every replica step with every live replica's state (the invariant checker). */
+  readonly observe?: (now: number, states: ReadonlyMap<NodeId, RaftState>) => void
+}
+
+interface SimReplica {
+  readonly shell: ReplicaShell
+  readonly context: Context.Context<Transport | ReplicaLog>
+  readonly random: Random.Random
+  wakeToken: number
+  wakeAt: number
+}
+
+/**
+ * kvsim's virtual mode: the harness core and N replica shells in one process on simulated
+ * time. Replicas run the same shell as the real program (decode, step, perform), with the
+ * Transport feeding this event queue and a virtual Clock; everything random comes from the
+ * seed, so a run replays byte for byte.
+ */
+export const simulate = (config: Config, options: SimulationOptions): RunResult => {
+  const harness = new Harness(config, { seed: options.seed, name: options.name })
+  const clock = new VirtualClock()
+  const queue = new EventQueue<SimEvent>()
+  const encoder = new TextEncoder()
+  let jitter: Prng = seeded(options.seed ^ 0x5eed)
+  const hop = (): number => {
+    const [draw, rest] = next(jitter)
+    jitter = rest
+    return HOP_BASE_MS + draw * HOP_JITTER_MS
+  }
+  const ids = Array.from({ length: config.replicas }, (_, i) => i.toString(16).toUpperCase().padStart(4, "0") as NodeId)
+  const replicas = new Map<NodeId, SimReplica>()
+  const run = <A>(replica: { readonly context: Context.Context<Transport | ReplicaLog>; readonly random: Random.Random }, effect: Effect.Effect<A, never, Transport | ReplicaLog>): A =>
+    Effect.runSync(effect.pipe(Effect.provide(replica.context), Effect.withClock(clock), Effect.withRandom(replica.random)))
+
+  for (const [i, self] of ids.entries()) {
+    const transport = Transport.of({
+      send: (datagram) => Effect.sync(() => queue.push(onNanosecond(clock.now + hop()), { _tag: "ToHarness", from: self, datagram })),
+      receive: Effect.dieMessage("simulated replicas are driven by events, not by receive")
+    })
+    const context = Context.make(Transport, transport).pipe(Context.add(ReplicaLog, silentReplicaLog))
+    const random = Random.make(options.seed * 7919 + i)
+    const config = { self, peers: ids.filter((id) => id !== self), timing: options.timing ?? defaultTiming }
+    const shell = run({ context, random }, makeReplicaShell(config))
+    replicas.set(self, { shell, context, random, wakeToken: 0, wakeAt: Number.POSITIVE_INFINITY })
+  }
+
+  const schedule = (id: NodeId, replica: SimReplica): void => {
+    const at = Math.max(onNanosecond(replica.shell.wakeAt()), clock.now)
+    if (at === replica.wakeAt) return
+    replica.wakeAt = at
+    replica.wakeToken++
+    if (Number.isFinite(at)) queue.push(at, { _tag: "Wake", replica: id, token: replica.wakeToken })
+  }
+  const observe = (): void => {
+    if (options.observe === undefined) return
+    options.observe(clock.now, new Map([...replicas].map(([id, r]) => [id, r.shell.state()])))
+  }
+  let harnessToken = 0
+  let harnessAt: number | undefined
+  const scheduleHarness = (): void => {
+    const at = harness.nextTimerAt()
+    if (at === harnessAt) return
+    harnessAt = at
+    harnessToken++
+    if (at !== undefined) queue.push(Math.max(at, clock.now), { _tag: "HarnessTimer", token: harnessToken })
+  }
+  let finished = false
+  const perform = (effects: ReadonlyArray<HarnessEffect>): void => {
+    for (const effect of effects) {
+      if (effect._tag === "Deliver") queue.push(onNanosecond(clock.now + hop()), { _tag: "ToReplica", to: effect.to, datagram: effect.datagram })
+      else if (effect._tag === "Kill") replicas.delete(effect.replica)
+      else finished = true
+    }
+    scheduleHarness()
+  }
+
+  for (const [id, replica] of replicas) schedule(id, replica)
+  scheduleHarness()
+  let spinAt = Number.NaN
+  let spins = 0
+  while (!finished) {
+    const item = queue.pop()
+    if (item === undefined) break
+    clock.now = item.at
+    const event = item.event
+    switch (event._tag) {
+      case "ToHarness":
+        perform(harness.onReplicaDatagram(clock.now, event.from, event.datagram))
+        break
+      case "HarnessTimer":
+        if (event.token === harnessToken) {
+          harnessAt = undefined
+          perform(harness.onTimer(clock.now))
+        }
+        break
+      case "ToReplica": {
+        const replica = replicas.get(event.to)
+        if (replica === undefined) break
+        run(replica, replica.shell.onDatagram(encoder.encode(event.datagram)))
+        schedule(event.to, replica)
+        observe()
+        break
+      }
+      case "Wake": {
+        const replica = replicas.get(event.replica)
+        if (replica === undefined || event.token !== replica.wakeToken) break
+        spins = clock.now === spinAt ? spins + 1 : 0
+        spinAt = clock.now
+        if (spins > SPIN_LIMIT) throw new Error(`replica ${event.replica} spins at t=${clock.now}ms (${replica.shell.state().role})`)
+        replica.wakeAt = Number.POSITIVE_INFINITY
+        run(replica, replica.shell.onTimeout)
+        schedule(event.replica, replica)
+        observe()
+        break
+      }
+    }
+  }
+  return harness.result(clock.now)
+}

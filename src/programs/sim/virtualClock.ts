@@ -1,0 +1,26 @@
+import { Clock, Duration, Effect } from "effect"
+
+/**
+ * Effect's Clock over simulated time: the simulator sets `now`, replicas read it. Nothing in
+ * the simulated shell sleeps (the simulator delivers wake-ups as events), so a sleep is a bug.
+ */
+export class VirtualClock implements Clock.Clock {
+  readonly [Clock.ClockTypeId]: Clock.ClockTypeId = Clock.ClockTypeId
+  now = 0
+
+  unsafeCurrentTimeMillis(): number {
+    return this.now
+  }
+  unsafeCurrentTimeNanos(): bigint {
+    return BigInt(Math.round(this.now * 1e6))
+  }
+  get currentTimeMillis(): Effect.Effect<number> {
+    return Effect.sync(() => this.unsafeCurrentTimeMillis())
+  }
+  get currentTimeNanos(): Effect.Effect<bigint> {
+    return Effect.sync(() => this.unsafeCurrentTimeNanos())
+  }
+  sleep(duration: Duration.DurationInput): Effect.Effect<void> {
+    return Effect.dieMessage(`a simulated replica tried to sleep ${Duration.format(duration)}`)
+  }
+}

@@ -1,0 +1,85 @@
+import { Effect, Layer, Queue } from "effect"
+import { BROADCAST, type NodeId } from "../domain/ids.ts"
+import { next, seeded, type Prng } from "../domain/prng.ts"
+import { Transport } from "./Transport.ts"
+
+/**
+ * An in-memory network for tests, routing like the harness does (by `dst`; FFFF = every
+ * other replica) with programmable faults: seeded random drops between replicas, a partition,
+ * and killed replicas. Client traffic is never dropped or partitioned, as in the harness.
+ */
+export class MemoryNetwork {
+  private readonly inboxes = new Map<NodeId, Queue.Queue<Uint8Array>>()
+  private prng: Prng
+  private dropRate = 0
+  private side: ReadonlySet<NodeId> | undefined
+  private readonly killed = new Set<NodeId>()
+  private readonly encoder = new TextEncoder()
+
+  private constructor(
+    readonly replicas: ReadonlyArray<NodeId>,
+    seed: number
+  ) {
+    this.prng = seeded(seed)
+  }
+
+  static readonly make = (replicas: ReadonlyArray<NodeId>, seed: number) =>
+    Effect.sync(() => new MemoryNetwork(replicas, seed))
+
+  /** The inbox of a replica or a client, created on first use. */
+  readonly inbox = (id: NodeId): Effect.Effect<Queue.Queue<Uint8Array>> =>
+    Effect.suspend(() => {
+      const existing = this.inboxes.get(id)
+      if (existing !== undefined) return Effect.succeed(existing)
+      return Effect.tap(Queue.unbounded<Uint8Array>(), (queue) => Effect.sync(() => this.inboxes.set(id, queue)))
+    })
+
+  setDropRate(rate: number): void {
+    this.dropRate = rate
+  }
+
+  /** Replicas in `side` can talk only among themselves; the rest only among themselves. */
+  partition(side: Iterable<NodeId>): void {
+    this.side = new Set(side)
+  }
+
+  heal(): void {
+    this.side = undefined
+  }
+
+  kill(id: NodeId): void {
+    this.killed.add(id)
+  }
+
+  private blocked(from: NodeId, to: NodeId): boolean {
+    if (this.killed.has(to) || this.killed.has(from)) return true
+    if (this.side !== undefined && this.side.has(from) !== this.side.has(to)) return true
+    if (this.dropRate === 0) return false
+    const [draw, rest] = next(this.prng)
+    this.prng = rest
+    return draw < this.dropRate
+  }
+
+  readonly route = (from: NodeId, datagram: string): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const dst = (JSON.parse(datagram) as { readonly dst: NodeId }).dst
+      const bytes = this.encoder.encode(datagram)
+      const isReplica = (id: NodeId) => this.replicas.includes(id)
+      const fromReplica = isReplica(from)
+      const targets = dst === BROADCAST ? this.replicas.filter((id) => id !== from) : [dst]
+      return Effect.forEach(
+        targets.filter((to) => !(fromReplica && isReplica(to) && this.blocked(from, to)) && !this.killed.has(to)),
+        (to) => Effect.flatMap(this.inbox(to), (queue) => Queue.offer(queue, bytes)),
+        { discard: true }
+      )
+    })
+}
+
+export const MemoryTransport = (network: MemoryNetwork, id: NodeId): Layer.Layer<Transport> =>
+  Layer.effect(
+    Transport,
+    Effect.map(network.inbox(id), (inbox) => ({
+      send: (datagram: string) => network.route(id, datagram),
+      receive: Queue.take(inbox)
+    }))
+  )
