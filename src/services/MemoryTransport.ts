@@ -80,6 +80,6 @@ export const MemoryTransport = (network: MemoryNetwork, id: NodeId): Layer.Layer
     Transport,
     Effect.map(network.inbox(id), (inbox) => ({
       send: (datagram: string) => network.route(id, datagram),
-      receive: Queue.take(inbox)
+      receive: (timeoutMs: number) => Effect.timeoutOption(Queue.take(inbox), timeoutMs)
     }))
   )

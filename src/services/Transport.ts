@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Option } from "effect"
 
 /**
  * The replica's only way to the outside: datagrams in, datagrams out. The replica never
@@ -10,7 +10,7 @@ export class Transport extends Context.Tag("Transport")<
   {
     /** Sends one datagram; a replica addresses it by the `dst` inside, as the harness routes. */
     readonly send: (datagram: string) => Effect.Effect<void>
-    /** The next datagram that arrived, waiting for one if need be. */
-    readonly receive: Effect.Effect<Uint8Array>
+    /** The next datagram that arrived, waiting at most `timeoutMs` for one (None: the time passed). */
+    readonly receive: (timeoutMs: number) => Effect.Effect<Option.Option<Uint8Array>>
   }
 >() {}

@@ -72,7 +72,7 @@ export const serve = (shell: ReplicaShell) =>
       // Whole milliseconds, rounded up: timers are millisecond-grained, and waking a hair
       // before the deadline would only find nothing to do.
       const wait = Math.max(0, Math.ceil(shell.wakeAt() - (yield* nowMs)))
-      const next = yield* Effect.timeoutOption(transport.receive, wait)
+      const next = yield* transport.receive(wait)
       yield* Option.match(next, { onNone: () => shell.onTimeout, onSome: shell.onDatagram })
     }
   })

@@ -72,7 +72,7 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   for (const [i, self] of ids.entries()) {
     const transport = Transport.of({
       send: (datagram) => Effect.sync(() => queue.push(onNanosecond(clock.now + hop()), { _tag: "ToHarness", from: self, datagram })),
-      receive: Effect.dieMessage("simulated replicas are driven by events, not by receive")
+      receive: () => Effect.dieMessage("simulated replicas are driven by events, not by receive")
     })
     const context = Context.make(Transport, transport).pipe(Context.add(ReplicaLog, silentReplicaLog))
     const random = Random.make(options.seed * 7919 + i)

@@ -1,0 +1,56 @@
+import { readdirSync } from "node:fs"
+import { describe, expect, it } from "@effect/vitest"
+import { Either } from "effect"
+import { parseArgs } from "../../src/programs/kvsim/args.ts"
+import { standardSuite } from "../../src/programs/kvsim/suite.ts"
+
+const parsed = (argv: ReadonlyArray<string>) => Either.getOrThrow(parseArgs(argv, 77))
+const error = (argv: ReadonlyArray<string>) => Either.match(parseArgs(argv, 77), { onLeft: (e) => e, onRight: () => "accepted" })
+
+describe("kvsim arguments", () => {
+  it("defaults: ./3700kvstore, ./configs, one run with the shell's seed", () => {
+    expect(parsed(["run", "configs/simple-1.json"])).toEqual({
+      target: { _tag: "File", path: "configs/simple-1.json" },
+      replica: "./3700kvstore",
+      seeds: [77],
+      json: false,
+      virtual: false,
+      configsDir: "./configs",
+      logDir: undefined
+    })
+  })
+
+  it("turns --seed/--runs and --seeds into the list of seeds", () => {
+    expect(parsed(["run", "all", "--seed", "5", "--runs", "3"]).seeds).toEqual([5, 6, 7])
+    expect(parsed(["run", "all", "--seeds", "10..12", "--json", "--virtual"])).toMatchObject({
+      target: { _tag: "All" },
+      seeds: [10, 11, 12],
+      json: true,
+      virtual: true
+    })
+  })
+
+  it("rejects bad usage with a reason", () => {
+    expect(error([])).toBe("missing command")
+    expect(error(["go", "all"])).toBe(`unknown command "go"`)
+    expect(error(["run"])).toBe("expected a config file or `all`")
+    expect(error(["run", "a.json", "b.json"])).toBe(`unexpected argument "b.json"`)
+    expect(error(["run", "all", "--fast"])).toBe(`unknown option "--fast"`)
+    expect(error(["run", "all", "--seed"])).toBe("--seed needs a value")
+    expect(error(["run", "all", "--seed", "x"])).toMatch(/is not a seed/)
+    expect(error(["run", "all", "--runs", "0"])).toMatch(/is not a positive count/)
+    expect(error(["run", "all", "--seeds", "5..2"])).toMatch(/is not a range/)
+    expect(error(["run", "all", "--seeds", "1..2", "--seed", "1"])).toMatch(/cannot be combined/)
+    expect(error(["run", "all", "--virtual", "--logs", "d"])).toMatch(/real runs only/)
+  })
+})
+
+describe("the standard suite", () => {
+  it("orders the 17 configs simple, unreliable, crash, partition, advanced, numerically within each", () => {
+    const suite = standardSuite([...readdirSync("configs"), "notes.txt", "custom.json"])
+    expect(suite).toHaveLength(17)
+    expect(suite.slice(0, 4)).toEqual(["simple-1.json", "simple-2.json", "unreliable-1.json", "unreliable-2.json"])
+    expect(suite.at(-1)).toBe("advanced-4.json")
+    expect(standardSuite(["simple-10.json", "crash-1.json", "simple-2.json"])).toEqual(["simple-2.json", "simple-10.json", "crash-1.json"])
+  })
+})

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from "node:fs"
+import { describe, expect, it } from "@effect/vitest"
+import { Either } from "effect"
+import { fractionLimits, loadConfig } from "../../src/domain/harness/config.ts"
+
+const benchmarks = `"benchmarks": {"total_msgs": [1, 2, 3], "failures": [0, 1, 2], "duplicates": [0, 1, 2], "median_latency": [0.001, 0.002, 0.003]}`
+const minimal = `{"lifetime": 30, "replicas": 5, "requests": 500, "mix": 0.2, "tests": {${benchmarks}}}`
+
+const reason = (text: string): string => {
+  const decoded = loadConfig(text)
+  if (Either.isRight(decoded)) throw new Error("expected the config to be rejected")
+  return decoded.left.reason
+}
+
+describe("loadConfig", () => {
+  it("decodes all 17 standard configs", () => {
+    const files = readdirSync("configs").filter((f) => f.endsWith(".json"))
+    expect(files).toHaveLength(17)
+    for (const file of files) expect(Either.isRight(loadConfig(readFileSync(`configs/${file}`, "utf8")))).toBe(true)
+  })
+
+  it("fills in SIMULATOR.md's defaults", () => {
+    const config = Either.getOrThrow(loadConfig(minimal))
+    expect(config).toMatchObject({ drops: 0, start_wait: 5, end_wait: 2, max_packets: 20_000, events: [] })
+    expect(fractionLimits(config)).toEqual({ unansweredGets: 0.5, unansweredPuts: 0.5, failedGetGenerations: 0.1 })
+  })
+
+  it("accepts the fraction overrides at top level and under tests, tests winning", () => {
+    const text = `{"lifetime": 30, "replicas": 5, "requests": 500, "mix": 0.2,
+      "maximum_get_generation_fail_fraction": 0.2, "maximum_get_fail_fraction": 0.7,
+      "tests": {${benchmarks}, "maximum_get_fail_fraction": 0.9, "maximum_put_fail_fraction": 0.3}}`
+    expect(fractionLimits(Either.getOrThrow(loadConfig(text)))).toEqual({
+      unansweredGets: 0.9,
+      unansweredPuts: 0.3,
+      failedGetGenerations: 0.2
+    })
+  })
+
+  it("says what is wrong: bad JSON, missing and ill-typed fields, unknown events and fields", () => {
+    expect(reason("{")).toMatch(/^not JSON/)
+    expect(reason(`{"replicas": 5}`)).toContain("lifetime: is missing")
+    expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 1.5`))).toContain("mix: Expected a number between 0 and 1")
+    expect(reason(minimal.replace(`"replicas": 5`, `"replicas": 2.5`))).toContain("replicas: Expected an integer")
+    expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 0.2, "events": [{"type": "explode", "time": 1}]`))).toContain("events.0.type")
+    expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 0.2, "drop": 0.1`))).toContain("drop: is unexpected")
+    expect(reason(minimal.replace(`"total_msgs": [1, 2, 3]`, `"total_msgs": [1, 2]`))).toContain("tests.benchmarks.total_msgs")
+  })
+})

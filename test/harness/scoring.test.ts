@@ -1,0 +1,138 @@
+import { describe, expect, it } from "@effect/vitest"
+import { formatJson, formatScorecard, formatSummaryLine } from "../../src/domain/harness/report.ts"
+import { type Thresholds, tierOf } from "../../src/domain/harness/tiers.ts"
+import { summarizeLatency } from "../../src/domain/harness/latency.ts"
+import { BROADCAST, type NodeId } from "../../src/domain/ids.ts"
+import { drive, ids, leaderScript, testConfig } from "./scripted.ts"
+
+const [R0, R1] = ids(2) as [NodeId, NodeId]
+
+describe("performance tiers", () => {
+  const thresholds: Thresholds = [10, 20, 30]
+
+  it.each([
+    [9.99, 0],
+    [10, 1],
+    [19, 1],
+    [20, 2],
+    [29.5, 2],
+    [30, 3],
+    [1e9, 3]
+  ] as const)("a value of %d earns tier %d against [10, 20, 30]", (value, tier) => {
+    expect(tierOf(value, thresholds)).toBe(tier)
+  })
+
+  it("gives no tier without a value, and bonus is out of reach when its threshold is 0", () => {
+    expect(tierOf(undefined, thresholds)).toBe(3)
+    expect(tierOf(0, [0, 2, 5])).toBe(1)
+  })
+
+  it("scores median latency in seconds against the config's thresholds", () => {
+    const run = drive(testConfig({ requests: 50, lifetime: 1 }), 1, leaderScript(R0))
+    run.runUntil()
+    const latency = run.result().performance.find((m) => m.name === "median_latency")
+    // Scripted replicas answer at the instant they are asked.
+    expect(latency).toEqual({ name: "median_latency", value: 0, thresholds: [0.001, 0.002, 0.003], tier: 0 })
+  })
+})
+
+describe("latency summary", () => {
+  it("gives the mean, the median (middle pair averaged) and the nearest-rank p99", () => {
+    expect(summarizeLatency([])).toBeUndefined()
+    expect(summarizeLatency([4, 1, 3, 2])).toEqual({ samples: 4, meanMs: 2.5, medianMs: 2.5, p99Ms: 4 })
+    const hundred = Array.from({ length: 100 }, (_, i) => 100 - i)
+    expect(summarizeLatency(hundred)).toMatchObject({ medianMs: 50.5, p99Ms: 99 })
+  })
+})
+
+describe("check 6: the replicas must really replicate", () => {
+  // requests × replicas × (1 − mix) × 0.5 = 100 × 5 × 0.8 × 0.5 = 200 messages.
+  const config = testConfig({ requests: 100, replicas: 5, mix: 0.2 })
+  const withMessages = (n: number) => {
+    const run = drive(config, 1, () => [])
+    for (let i = 0; i < n; i++) run.send(R0, JSON.stringify({ src: R0, dst: R1, leader: BROADCAST, type: "x" }))
+    return run.result().checks.find((c) => c.id === "replication")
+  }
+
+  it("fails one message short of the minimum and passes at it", () => {
+    expect(withMessages(199)).toMatchObject({ passed: false, detail: "199 messages, at least 200 required" })
+    expect(withMessages(200)?.passed).toBe(true)
+  })
+})
+
+describe("the other correctness checks", () => {
+  it("requires at least one stored key, and bounds failed get generations", () => {
+    const run = drive(testConfig({ requests: 20, lifetime: 1, mix: 1 }), 1, () => [])
+    run.runUntil()
+    const result = run.result()
+    // Nobody answers, so no client ever owns a key: every get drawn becomes a put.
+    expect(result.stats.gets.generated).toBe(0)
+    expect(result.stats.gets.failedToGenerate).toBe(20)
+    expect(result.stats.keysStored).toBe(0)
+    // With mix 1 no replication is required (requests × replicas × (1 − mix) × 0.5 = 0).
+    expect(result.checks.filter((c) => !c.passed).map((c) => c.id)).toEqual(["stored", "unanswered", "generation"])
+  })
+
+  it("reads the fraction overrides from tests first, then from the top level", () => {
+    const base = testConfig({ requests: 20, lifetime: 1, mix: 1, maximum_put_fail_fraction: 1 })
+    const run = drive({ ...base, tests: { ...base.tests, maximum_get_generation_fail_fraction: 1 } }, 1, () => [])
+    run.runUntil()
+    const checks = run.result().checks
+    expect(checks.find((c) => c.id === "unanswered")?.passed).toBe(true)
+    // 20 failed generations against 0 gets: even a 100% limit allows none.
+    expect(checks.find((c) => c.id === "generation")?.detail).toBe("20 failed of 0 gets (limit 100%)")
+  })
+})
+
+describe("reports", () => {
+  const run = (seed: number) => {
+    const driver = drive(testConfig({ drops: 0.2, requests: 200 }), seed, leaderScript(R1))
+    driver.runUntil()
+    return driver.result()
+  }
+
+  it("are byte-identical for the same seed and inputs, and differ for another seed", () => {
+    const a = formatJson([run(5)])
+    expect(formatJson([run(5)])).toBe(a)
+    expect(formatJson([run(6)])).not.toBe(a)
+    const parsed = JSON.parse(a) as { passed: number; total: number; runs: Array<Record<string, unknown>> }
+    expect(parsed.total).toBe(1)
+    expect(Object.keys(parsed.runs[0] ?? {})).toEqual([
+      "name",
+      "seed",
+      "correct",
+      "endedBy",
+      "durationMs",
+      "checks",
+      "performance",
+      "linearizability",
+      "stats"
+    ])
+  })
+
+  it("name every failed check on the scorecard and the summary line", () => {
+    const driver = drive(testConfig({ requests: 20, lifetime: 1, mix: 0 }), 1, () => [])
+    driver.runUntil()
+    const result = driver.result()
+    const card = formatScorecard(result)
+    expect(card).toContain("Correctness: FAIL")
+    expect(card).toContain("failed: at least one key stored: 0 keys stored")
+    expect(card).toContain("failed: replicas exchanged enough messages to be replicating")
+    expect(card).toMatch(/total_msgs\s+0 {3}bonus < 100, full < 200, partial < 300: tier 0 \(bonus\)/)
+    expect(card).toMatch(/failures\s+20 {3}bonus < 1, full < 2, partial < 3: tier 3 \(none\)/)
+    expect(card).toMatch(/median_latency\s+n\/a   bonus < 0.001/)
+    const line = formatSummaryLine(result)
+    expect(line).toMatch(/^FAIL scripted/)
+    expect(line).toContain("failed: stored, unanswered, replication")
+  })
+
+  it("shows the stats SIMULATOR.md lists on a passing scorecard", () => {
+    const card = formatScorecard(run(5))
+    for (const label of ["leaders seen", "replicas", "messages", "client gets", "client puts", "duplicates", "unanswered", "redirects", "failures", "incorrect", "latency", "linearizability"]) {
+      expect(card).toContain(`  ${label}`)
+    }
+    expect(card).toContain("leaders seen       1: 0001")
+    expect(card).toContain("Correctness: PASS")
+    expect(formatSummaryLine(run(5))).toMatch(/^PASS scripted/)
+  })
+})
