@@ -28,6 +28,7 @@ describe("the clients' judgement of responses", () => {
     expect(s.incorrect).toBe(0)
     expect(s.failures).toBe(0)
     expect(s.latency?.samples).toBe(200)
+    expect(run.result().linearizability._tag).toBe("Linearizable")
   })
 
   it("counts a second response to a completed MID as a duplicate, not as incorrect", () => {
@@ -109,6 +110,11 @@ describe("the clients' judgement of responses", () => {
     const s = run.result().stats
     expect(s.incorrect).toBe(s.gets.generated)
     expect(s.incorrectByReason).toEqual([{ reason: "wrong-value", count: s.gets.generated }])
+    // The checker sees the impossible read too, and a violation fails correctness on its own.
+    const result = run.result()
+    expect(result.linearizability._tag).toBe("Violation")
+    expect(result.checks.find((c) => c.id === "linearizability")?.passed).toBe(false)
+    expect(result.correct).toBe(false)
   })
 
   it("does not flag a get that sees the value of the client's own put still in flight", () => {
@@ -133,6 +139,8 @@ describe("the clients' judgement of responses", () => {
     run.runUntil()
     expect(sawUnacknowledged).toBeGreaterThan(0)
     expect(run.result().stats.incorrect).toBe(0)
+    // The checker agrees: an unacknowledged put may take effect at any time after it was sent.
+    expect(run.result().linearizability._tag).toBe("Linearizable")
   })
 
   it("records one history operation per logical operation, with its first send and final ok", () => {

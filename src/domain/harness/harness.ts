@@ -187,12 +187,15 @@ export class Harness {
     const linearizability = checkHistory(history)
     const checks = correctnessChecks(this.config, fractionLimits(this.config), stats, linearizability)
     const benchmarks = this.config.tests.benchmarks
-    const medianSeconds = stats.latency === undefined ? undefined : stats.latency.medianMs / 1000
-    const performance: ReadonlyArray<Metric> = [
-      { name: "total_msgs", value: stats.totalMsgs, thresholds: benchmarks.total_msgs, tier: tierOf(stats.totalMsgs, benchmarks.total_msgs) },
-      { name: "failures", value: stats.failures, thresholds: benchmarks.failures, tier: tierOf(stats.failures, benchmarks.failures) },
-      { name: "duplicates", value: stats.duplicates, thresholds: benchmarks.duplicates, tier: tierOf(stats.duplicates, benchmarks.duplicates) },
-      { name: "median_latency", value: medianSeconds, thresholds: benchmarks.median_latency, tier: tierOf(medianSeconds, benchmarks.median_latency) }
+    const metric = (name: Metric["name"], value: number | undefined): Metric => {
+      const thresholds = benchmarks[name]
+      return { name, value, thresholds, tier: tierOf(value, thresholds) }
+    }
+    const performance = [
+      metric("total_msgs", stats.totalMsgs),
+      metric("failures", stats.failures),
+      metric("duplicates", stats.duplicates),
+      metric("median_latency", stats.latency === undefined ? undefined : stats.latency.medianMs / 1000)
     ]
     return {
       name: this.name,

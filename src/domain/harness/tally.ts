@@ -2,7 +2,7 @@ import type { NodeId } from "../ids.ts"
 import type { IncorrectReason } from "./datagram.ts"
 
 /** The first few incorrect datagrams are kept verbatim: a count alone does not say what went wrong. */
-export const MAX_INCORRECT_EXAMPLES = 5
+const MAX_INCORRECT_EXAMPLES = 5
 const MAX_EXAMPLE_LENGTH = 300
 
 export interface IncorrectExample {

@@ -9,15 +9,16 @@ export const redirect = (state: RaftState, client: NodeId, mid: string, out: Out
 }
 
 /**
- * A client request at a replica that is not the leader. The harness sends a client to a
- * replica other than the leader it last heard of only when it knows that leader is dead;
- * so a request naming our own leader while addressed to us says the leader is gone, and a
- * redirect would only bounce the client back to us. Such requests wait (parked) until a
- * leader speaks up — or, bounded by `parkLimit`, until we give up and redirect anyway.
+ * A client request at a replica that is not the leader. With a live leader known, redirect.
+ * Otherwise hold the request (parked) until a leader speaks, bounded by `parkLimit`: an
+ * immediate redirect would only send the client, which retries at once, bouncing between
+ * replicas for the whole election (hundreds of thousands of redirects in a virtual run).
+ * We suspect our leader is dead when a client names it yet asks us: the harness sends a
+ * client elsewhere only when it knows its leader is dead.
  */
 export const atNonLeader = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
-  const suspectsDeadLeader = state.leader !== BROADCAST && request.leader === state.leader
-  if (suspectsDeadLeader) {
+  const leaderUnknownOrDead = state.leader === BROADCAST || request.leader === state.leader
+  if (leaderUnknownOrDead) {
     return { ...state, parked: [...state.parked, { request, until: now + state.config.timing.parkLimit }] }
   }
   redirect(state, request.src, request.MID, out)

@@ -102,12 +102,12 @@ const serveWaitingReads = (state: RaftState, now: number, out: Outputs): RaftSta
 const probe = (state: RaftState, now: number, out: Outputs): RaftState => {
   const last = lastIndex(state.log)
   const leader = leaderOf(state)
-  const entriesLate = state.commitIndex < last && now - leader.uncommittedSince >= state.config.timing.retransmit
+  const entriesLate = state.commitIndex < last && now >= leader.uncommittedSince + state.config.timing.retransmit
   const readsWaiting = leader.reads.length > 0 && !canServeReads(state, now)
   let next = state
   for (const [peer, progress] of leader.progress) {
     const missing = entriesLate && progress.match < last
-    if (!(missing || readsWaiting) || now - progress.sentAt < progress.rto) continue
+    if (!(missing || readsWaiting) || now < progress.sentAt + progress.rto) continue
     next = withLeader(next, (l) => ({
       ...l,
       progress: updateProgress(l.progress, peer, (p) => ({
@@ -228,20 +228,24 @@ export const onAppended = (state: RaftState, message: Appended, now: number, out
 export const onLeaderTimeout = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
   const timing = state.config.timing
   const heard = quorumValue(Number.POSITIVE_INFINITY, followers(leaderOf(state)).map((p) => p.heardAt))
-  if (now - heard >= timing.electionMin) {
+  if (now >= heard + timing.electionMin) {
     out.push(log("info", "check-quorum", `term ${state.term}: ${state.config.self} lost contact with a majority`))
     return becomeFollower(state, state.term, BROADCAST, now, random, out)
   }
   let next = probe(state, now, out)
   const leaned = quorumPeers(next)
-  const askAll = now - heard > timing.heartbeat * 1.5
+  const askAll = now > heard + timing.heartbeat * 1.5
   for (const [peer, progress] of leaderOf(next).progress) {
-    if (now - progress.sentAt >= timing.heartbeat) next = sendAppend(next, peer, now, askAll || leaned.includes(peer), out)
+    if (now >= progress.sentAt + timing.heartbeat) next = sendAppend(next, peer, now, askAll || leaned.includes(peer), out)
   }
   return next
 }
 
-/** When the leader's clock next needs to run. */
+/**
+ * When the leader's clock next needs to run. Every deadline here is written `at + period`,
+ * exactly as the checks above compare it: `now - at >= period` can round the other way and
+ * leave a timer that fires forever with nothing to do.
+ */
 export const leaderWakeAt = (state: RaftState): number => {
   const timing = state.config.timing
   const leader = leaderOf(state)

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto"
 import { readdirSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Either } from "effect"
+import { Cause, Effect, Either, Exit } from "effect"
 import { type Config, loadConfig } from "../../domain/harness/config.ts"
 import { formatJson, formatScorecard, formatSummaryLine } from "../../domain/harness/report.ts"
 import type { RunResult } from "../../domain/harness/result.ts"
@@ -59,7 +59,12 @@ const runOnce = (args: KvsimArgs, config: Config, name: string, seed: number) =>
 }
 
 const program = Effect.gen(function* () {
-  const parsed = parseArgs(process.argv.slice(2), randomInt(0, 2 ** 31))
+  const argv = process.argv.slice(2)
+  if (argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
+    yield* say(usage)
+    return 0
+  }
+  const parsed = parseArgs(argv, randomInt(0, 2 ** 31))
   if (Either.isLeft(parsed)) {
     yield* complain(`${parsed.left}\n${usage}`)
     return EXIT_USAGE
@@ -109,4 +114,8 @@ const program = Effect.gen(function* () {
   Effect.tap((code) => Effect.sync(() => (process.exitCode = code)))
 )
 
-NodeRuntime.runMain(program, { disablePrettyLogger: true })
+// 130 on Ctrl-C, as shells report SIGINT, so a script does not mistake an interrupted suite for a pass.
+NodeRuntime.runMain(program, {
+  disablePrettyLogger: true,
+  teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) ? 0 : Cause.isInterruptedOnly(exit.cause) ? 130 : 1)
+})

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { createSocket, type Socket } from "node:dgram"
+import { createSocket, type RemoteInfo, type Socket } from "node:dgram"
 import { closeSync, constants, mkdirSync, openSync } from "node:fs"
 import { access } from "node:fs/promises"
 import path from "node:path"
@@ -115,9 +115,9 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
       const children: Array<ChildProcess> = []
 
       // A bug in the core must end the run (and so stop the detached replicas), not the process.
-      const guarded = (work: () => void) => () => {
+      const guarded = <A extends ReadonlyArray<unknown>>(work: (...args: A) => void) => (...args: A): void => {
         try {
-          work()
+          work(...args)
         } catch (error) {
           Deferred.unsafeDone(done, Exit.die(error))
         }
@@ -159,15 +159,14 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
         const id = ids[i] as NodeId
         socket.on(
           "message",
-          (data, remote) =>
-            guarded(() => {
-              const effects = harness.onReplicaDatagram(now(), id, data.toString("utf8"))
-              // The core registers a replica on its hello; that datagram's source is its address.
-              if (addresses[i] === undefined && harness.hasSaidHello(id)) {
-                addresses[i] = { port: remote.port, address: remote.address }
-              }
-              perform(effects)
-            })()
+          guarded((data: Buffer, remote: RemoteInfo) => {
+            const effects = harness.onReplicaDatagram(now(), id, data.toString("utf8"))
+            // The core registers a replica on its hello; that datagram's source is its address.
+            if (addresses[i] === undefined && harness.hasSaidHello(id)) {
+              addresses[i] = { port: remote.port, address: remote.address }
+            }
+            perform(effects)
+          })
         )
       })
 

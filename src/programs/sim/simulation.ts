@@ -5,7 +5,7 @@ import { Harness } from "../../domain/harness/harness.ts"
 import type { RunResult } from "../../domain/harness/result.ts"
 import type { NodeId } from "../../domain/ids.ts"
 import { next, seeded, type Prng } from "../../domain/prng.ts"
-import type { RaftState } from "../../domain/raft/state.ts"
+import type { ClusterConfig, RaftState } from "../../domain/raft/state.ts"
 import { defaultTiming, type Timing } from "../../domain/raft/timing.ts"
 import { ReplicaLog, silentReplicaLog } from "../../services/ReplicaLog.ts"
 import { Transport } from "../../services/Transport.ts"
@@ -19,7 +19,11 @@ type SimEvent =
   | { readonly _tag: "Wake"; readonly replica: NodeId; readonly token: number }
   | { readonly _tag: "HarnessTimer"; readonly token: number }
 
-/** One loopback hop through the harness, in virtual milliseconds: a base plus seeded jitter, so datagrams can overtake each other. */
+/**
+ * One loopback hop through the harness, in virtual milliseconds: a base plus seeded jitter, so
+ * datagrams from different sockets can overtake each other. Each socket's own datagrams stay
+ * in order, as on loopback: a replica's two answers sent back to back arrive back to back.
+ */
 const HOP_BASE_MS = 0.05
 const HOP_JITTER_MS = 0.05
 /** A replica whose timer fires this often at one instant is spinning: a bug worth stopping for. */
@@ -37,6 +41,8 @@ export interface SimulationOptions {
   readonly timing?: Timing
   /** Called after every replica step with every live replica's state (the invariant checker). */
   readonly observe?: (now: number, states: ReadonlyMap<NodeId, RaftState>) => void
+  /** Builds each replica: our shell by default; tests substitute deliberately broken ones. */
+  readonly replica?: (config: ClusterConfig) => Effect.Effect<ReplicaShell, never, Transport | ReplicaLog>
 }
 
 interface SimReplica {
@@ -59,10 +65,13 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   const queue = new EventQueue<SimEvent>()
   const encoder = new TextEncoder()
   let jitter: Prng = seeded(options.seed ^ 0x5eed)
-  const hop = (): number => {
+  const lastArrival = new Map<string, number>()
+  const arrival = (link: string): number => {
     const [draw, rest] = next(jitter)
     jitter = rest
-    return HOP_BASE_MS + draw * HOP_JITTER_MS
+    const at = onNanosecond(Math.max(clock.now + HOP_BASE_MS + draw * HOP_JITTER_MS, lastArrival.get(link) ?? 0))
+    lastArrival.set(link, at)
+    return at
   }
   const ids = Array.from({ length: config.replicas }, (_, i) => i.toString(16).toUpperCase().padStart(4, "0") as NodeId)
   const replicas = new Map<NodeId, SimReplica>()
@@ -71,13 +80,13 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
 
   for (const [i, self] of ids.entries()) {
     const transport = Transport.of({
-      send: (datagram) => Effect.sync(() => queue.push(onNanosecond(clock.now + hop()), { _tag: "ToHarness", from: self, datagram })),
+      send: (datagram) => Effect.sync(() => queue.push(arrival(`${self}>`), { _tag: "ToHarness", from: self, datagram })),
       receive: () => Effect.dieMessage("simulated replicas are driven by events, not by receive")
     })
     const context = Context.make(Transport, transport).pipe(Context.add(ReplicaLog, silentReplicaLog))
     const random = Random.make(options.seed * 7919 + i)
     const config = { self, peers: ids.filter((id) => id !== self), timing: options.timing ?? defaultTiming }
-    const shell = run({ context, random }, makeReplicaShell(config))
+    const shell = run({ context, random }, (options.replica ?? makeReplicaShell)(config))
     replicas.set(self, { shell, context, random, wakeToken: 0, wakeAt: Number.POSITIVE_INFINITY })
   }
 
@@ -104,7 +113,7 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   let finished = false
   const perform = (effects: ReadonlyArray<HarnessEffect>): void => {
     for (const effect of effects) {
-      if (effect._tag === "Deliver") queue.push(onNanosecond(clock.now + hop()), { _tag: "ToReplica", to: effect.to, datagram: effect.datagram })
+      if (effect._tag === "Deliver") queue.push(arrival(`>${effect.to}`), { _tag: "ToReplica", to: effect.to, datagram: effect.datagram })
       else if (effect._tag === "Kill") replicas.delete(effect.replica)
       else finished = true
     }

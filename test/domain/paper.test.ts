@@ -1,0 +1,673 @@
+/**
+ * The Raft paper's rules, one test each, driving the pure reducer `step` with hand-built
+ * messages (after etcd's raft_paper_test.go). Sections are the Raft paper's (§5.x) and
+ * Ongaro's thesis (§4.2.3 leader stickiness, §6.2 check-quorum, §6.4 lease reads, §9.6 pre-vote).
+ * Every replica is N0 of the 5-replica cluster 0000..0004 unless a test says otherwise.
+ */
+import { describe, expect, it } from "vitest"
+import { entryAt, lastIndex } from "../../src/domain/raft/log.ts"
+import type { Output } from "../../src/domain/raft/outputs.ts"
+import { read } from "../../src/domain/raft/stateMachine.ts"
+import { step } from "../../src/domain/raft/step.ts"
+import type { WireMessage } from "../../src/domain/wire/messages.ts"
+import {
+  append,
+  appended,
+  BROADCAST,
+  CLIENT,
+  CLIENT2,
+  entriesOfTerms,
+  entry,
+  followLeader,
+  get,
+  logEnd,
+  makeCandidate,
+  makeLeader,
+  makeSettledLeader,
+  N0,
+  N1,
+  N2,
+  N3,
+  N4,
+  node,
+  put,
+  responses,
+  sent,
+  sentOf,
+  STRANGER,
+  timing,
+  TestNode,
+  vote,
+  voted,
+  voteFor
+} from "./builders.ts"
+
+/** Appends sent to `peer` in these outputs. */
+const appendsTo = (outputs: ReadonlyArray<Output>, peer: string) => sentOf(outputs, "append").filter((m) => m.dst === peer)
+
+/** A follower of N1 in `term` whose log holds `entries` (heard at time `at`). */
+const follower = (term: number, terms: ReadonlyArray<number> = [], at = 0): TestNode => {
+  const n = node(N0, at)
+  followLeader(n, N1, term, entriesOfTerms(terms))
+  return n
+}
+
+describe("§5.1 Raft basics: terms", () => {
+  it("§5.1 a message with a higher term makes a follower, pre-candidate, candidate or leader a follower of that term", () => {
+    const roles: ReadonlyArray<readonly [string, () => TestNode]> = [
+      ["follower", () => follower(2)],
+      ["precandidate", () => {
+        const n = follower(2)
+        n.electionTimeout()
+        return n
+      }],
+      ["candidate", () => {
+        const n = follower(2)
+        makeCandidate(n)
+        return n
+      }],
+      ["leader", () => {
+        const n = follower(2)
+        makeLeader(n)
+        return n
+      }]
+    ]
+    for (const [role, make] of roles) {
+      const byAppend = make()
+      expect(byAppend.state.role, role).toBe(role)
+      const newer = byAppend.state.term + 3
+      byAppend.receive(append({ src: N3, term: newer, at: byAppend.now }))
+      expect([role, byAppend.state.role, byAppend.state.term, byAppend.state.leader]).toEqual([role, "follower", newer, N3])
+      expect(byAppend.state.leaderState).toBeUndefined()
+
+      // An answer from a newer term names no leader: the replica follows the term, leader unknown.
+      const byAnswer = make()
+      const answer =
+        role === "leader"
+          ? appended({ src: N4, term: byAnswer.state.term + 1, success: false })
+          : voted({ src: N4, term: byAnswer.state.term + 2, granted: false })
+      byAnswer.receive(answer)
+      expect([role, byAnswer.state.role, byAnswer.state.term, byAnswer.state.leader]).toEqual([
+        role,
+        "follower",
+        answer.term,
+        BROADCAST
+      ])
+    }
+  })
+
+  it("§5.1 an append from an older term is rejected with the newer term and changes nothing", () => {
+    const n = follower(3, [1, 3])
+    const before = n.state
+    const result = step(before, { _tag: "Message", message: append({ src: N2, term: 2, prevIndex: 2, prevTerm: 2, entries: [entry(2)], commit: 2, at: 77 }) }, { now: 10, random: 0 })
+    expect(result.state).toBe(before)
+    expect(sent(result.outputs)).toEqual([
+      { src: N0, dst: N2, leader: N1, type: "appended", term: 3, at: 77, success: false, match: 0, conflictIndex: 0, conflictTerm: 0 }
+    ])
+  })
+
+  it("§5.1 stale answers (voted, appended) from an older term are ignored", () => {
+    const n = follower(2)
+    makeLeader(n) // term 3
+    const before = n.state
+    for (const stale of [appended({ src: N1, term: 2, match: 9 }), voted({ src: N3, term: 2 })]) {
+      const result = step(before, { _tag: "Message", message: stale }, { now: n.now, random: 0 })
+      expect(result.state).toBe(before)
+      expect(sent(result.outputs)).toEqual([])
+    }
+  })
+})
+
+describe("§5.2 Leader election", () => {
+  it("§5.2/§9.6 an election timeout starts a pre-vote: a broadcast for term + 1 that leaves the replica's own term alone", () => {
+    const n = follower(2, [1, 2])
+    expect(n.state.electionDeadline).toBe(timing.electionMin)
+    expect(sent(n.timeout(timing.electionMin - 1))).toEqual([])
+    expect(n.state.role).toBe("follower")
+
+    const out = n.timeout(timing.electionMin)
+    expect(n.state).toMatchObject({ role: "precandidate", term: 2, leader: BROADCAST, votedFor: undefined })
+    expect(sent(out)).toEqual([
+      { src: N0, dst: BROADCAST, leader: BROADCAST, type: "vote", term: 3, lastIndex: 2, lastTerm: 2, pre: true }
+    ])
+  })
+
+  it("§9.6 a majority of pre-votes makes a candidate of term + 1 that votes for itself and broadcasts vote requests", () => {
+    const n = follower(2, [1, 2])
+    n.electionTimeout()
+    expect(sent(n.receive(voted({ src: N1, term: 3, pre: true })))).toEqual([])
+    expect(n.state).toMatchObject({ role: "precandidate", term: 2 })
+    // A pre-vote for some other campaign does not count.
+    expect(sent(n.receive(voted({ src: N3, term: 4, pre: true })))).toEqual([])
+    expect(n.state).toMatchObject({ role: "precandidate", term: 2 })
+
+    const out = n.receive(voted({ src: N2, term: 3, pre: true }))
+    expect(n.state).toMatchObject({ role: "candidate", term: 3, votedFor: N0, leader: BROADCAST })
+    expect(sent(out)).toEqual([
+      { src: N0, dst: BROADCAST, leader: BROADCAST, type: "vote", term: 3, lastIndex: 2, lastTerm: 2, pre: false }
+    ])
+  })
+
+  it("§5.2 a majority of votes makes a leader that appends a no-op of its term and sends it to every peer", () => {
+    const n = follower(2, [1, 2])
+    makeCandidate(n)
+    expect(sent(n.receive(voted({ src: N1, term: 3 })))).toEqual([])
+    expect(n.state.role).toBe("candidate")
+    expect(sent(n.receive(voted({ src: N1, term: 3 })))).toEqual([]) // the same voter twice is one vote
+    expect(n.state.role).toBe("candidate")
+
+    const out = n.receive(voted({ src: N3, term: 3 }))
+    expect(n.state).toMatchObject({ role: "leader", term: 3, leader: N0 })
+    expect(lastIndex(n.state.log)).toBe(3)
+    expect(entryAt(n.state.log, 3)).toEqual({ t: 3 })
+    const appends = sentOf(out, "append")
+    expect(appends.map((m) => m.dst).sort()).toEqual([N1, N2, N3, N4])
+    for (const m of appends) {
+      expect(m).toMatchObject({ src: N0, leader: N0, term: 3, prevIndex: 2, prevTerm: 2, entries: [{ t: 3 }], ack: true })
+    }
+  })
+
+  it("§5.2 a candidate that hears from a leader of its own term becomes its follower", () => {
+    const n = follower(2, [1, 2])
+    makeCandidate(n)
+    n.receive(append({ src: N4, term: 3, prevIndex: 2, prevTerm: 2, at: n.now }))
+    expect(n.state).toMatchObject({ role: "follower", term: 3, leader: N4, votedFor: N0 })
+  })
+
+  it("§5.2 a replica grants at most one vote per term, first come first served", () => {
+    const n = node()
+    const first = n.receive(vote({ src: N1, term: 1 }))
+    expect(sentOf(first, "voted")).toEqual([{ src: N0, dst: N1, leader: BROADCAST, type: "voted", term: 1, granted: true, pre: false }])
+    const second = n.receive(vote({ src: N2, term: 1 }))
+    expect(sentOf(second, "voted")).toEqual([{ src: N0, dst: N2, leader: BROADCAST, type: "voted", term: 1, granted: false, pre: false }])
+    expect(n.state.votedFor).toBe(N1)
+    // A retransmitted request from the one it voted for is granted again.
+    expect(sentOf(n.receive(vote({ src: N1, term: 1 })), "voted")[0]?.granted).toBe(true)
+    // A new term frees the vote.
+    expect(sentOf(n.receive(vote({ src: N2, term: 2 })), "voted")[0]).toMatchObject({ term: 2, granted: true })
+    expect(n.state).toMatchObject({ term: 2, votedFor: N2 })
+  })
+
+  it("§4.2.3/§9.6 a replica that heard its leader within electionMin ignores (pre-)votes; after electionMin of silence it grants them", () => {
+    const n = follower(2, [1, 2], 1000)
+    expect(n.state.leaderContactAt).toBe(1000)
+    const inLease = n.state
+    for (const request of [voteFor(N2, 3, logEnd(inLease)), voteFor(N2, 3, logEnd(inLease), true)]) {
+      const result = step(inLease, { _tag: "Message", message: request }, { now: 1000 + timing.electionMin - 1, random: 0 })
+      expect(result.state).toBe(inLease)
+      expect(sent(result.outputs)).toEqual([])
+    }
+
+    const out = n.receive(voteFor(N2, 3, logEnd(inLease)), 1000 + timing.electionMin)
+    expect(sentOf(out, "voted")).toEqual([{ src: N0, dst: N2, leader: BROADCAST, type: "voted", term: 3, granted: true, pre: false }])
+    expect(n.state).toMatchObject({ term: 3, votedFor: N2 })
+  })
+
+  it("§4.2.3 a leader disregards vote requests and pre-votes, whatever their term", () => {
+    const n = follower(2, [1, 2])
+    makeLeader(n)
+    const before = n.state
+    for (const request of [voteFor(N4, 9, { lastIndex: 50, lastTerm: 8 }), voteFor(N4, 9, { lastIndex: 50, lastTerm: 8 }, true)]) {
+      const result = step(before, { _tag: "Message", message: request }, { now: n.now + 5000, random: 0 })
+      expect(result.state).toBe(before)
+      expect(sent(result.outputs)).toEqual([])
+    }
+  })
+
+  it("§9.6 a pre-vote is granted without changing the voter's term or vote; refused ones are silent", () => {
+    const n = follower(2, [1, 2])
+    const before = n.state
+    const later = timing.electionMin // out of the lease
+    const granted = step(before, { _tag: "Message", message: voteFor(N3, 3, logEnd(before), true) }, { now: later, random: 0 })
+    expect(granted.state).toBe(before)
+    expect(sent(granted.outputs)).toEqual([{ src: N0, dst: N3, leader: N1, type: "voted", term: 3, granted: true, pre: true }])
+
+    const refusals = [
+      voteFor(N3, 2, logEnd(before), true), // not a later term
+      voteFor(N3, 3, { lastIndex: 1, lastTerm: 1 }, true) // log behind
+    ]
+    for (const request of refusals) {
+      const refused = step(before, { _tag: "Message", message: request }, { now: later, random: 0 })
+      expect(refused.state).toBe(before)
+      expect(sent(refused.outputs)).toEqual([])
+    }
+    // The pre-vote did not spend the real vote.
+    expect(sentOf(n.receive(voteFor(N4, 3, logEnd(before)), later), "voted")[0]).toMatchObject({ granted: true, term: 3 })
+  })
+
+  it("§5.2 a candidate whose election times out starts another pre-vote from its current term", () => {
+    const n = follower(2, [1, 2])
+    makeCandidate(n)
+    const out = n.electionTimeout()
+    expect(n.state).toMatchObject({ role: "precandidate", term: 3 })
+    expect(sentOf(out, "vote")).toEqual([
+      { src: N0, dst: BROADCAST, leader: BROADCAST, type: "vote", term: 4, lastIndex: 2, lastTerm: 2, pre: true }
+    ])
+  })
+})
+
+describe("§5.4.1 Election restriction", () => {
+  /** A voter out of its lease whose log ends at (index 3, term 3). */
+  const voter = () => {
+    const n = follower(3, [1, 1, 3])
+    n.now = timing.electionMin
+    return n
+  }
+  const answer = (n: TestNode, request: WireMessage) => sentOf(n.receive(request), "voted")
+
+  it("§5.4.1 a vote is refused to a candidate whose last log term is lower, however long its log", () => {
+    expect(answer(voter(), voteFor(N2, 4, { lastIndex: 10, lastTerm: 2 }))).toEqual([
+      { src: N0, dst: N2, leader: BROADCAST, type: "voted", term: 4, granted: false, pre: false }
+    ])
+    expect(answer(voter(), voteFor(N2, 4, { lastIndex: 10, lastTerm: 2 }, true))).toEqual([])
+  })
+
+  it("§5.4.1 a vote is refused to a candidate with the same last term but a shorter log", () => {
+    const n = voter()
+    expect(answer(n, voteFor(N2, 4, { lastIndex: 2, lastTerm: 3 }))[0]).toMatchObject({ granted: false, term: 4 })
+    expect(n.state.votedFor).toBeUndefined()
+    expect(answer(voter(), voteFor(N2, 4, { lastIndex: 2, lastTerm: 3 }, true))).toEqual([])
+  })
+
+  it("§5.4.1 a vote is granted to a candidate whose log is at least as up-to-date: same term and as long or longer, or a higher last term", () => {
+    for (const end of [{ lastIndex: 3, lastTerm: 3 }, { lastIndex: 4, lastTerm: 3 }, { lastIndex: 1, lastTerm: 4 }]) {
+      const n = voter()
+      expect(answer(n, voteFor(N2, 5, end))[0]).toMatchObject({ granted: true, term: 5 })
+      expect(n.state.votedFor).toBe(N2)
+      expect(answer(voter(), voteFor(N2, 5, end, true))[0]).toMatchObject({ granted: true, term: 5, pre: true })
+    }
+  })
+})
+
+describe("§5.3 Log replication", () => {
+  it("§5.3 an append whose prevIndex is past the end of the log is rejected with conflictIndex = lastIndex + 1", () => {
+    const n = follower(2, [1, 1])
+    const log = n.state.log
+    const out = n.receive(append({ src: N1, term: 2, prevIndex: 5, prevTerm: 2, entries: [entry(2)], commit: 5, at: 7 }))
+    expect(sentOf(out, "appended")).toEqual([
+      { src: N0, dst: N1, leader: N1, type: "appended", term: 2, at: 7, success: false, match: 0, conflictIndex: 3, conflictTerm: 0 }
+    ])
+    expect(n.state.log).toBe(log)
+    expect(n.state.commitIndex).toBe(0)
+  })
+
+  it("§5.3 an append whose prevTerm differs is rejected with the conflicting term and the first index holding it", () => {
+    const n = follower(2, [1, 2, 2, 2])
+    const log = n.state.log
+    const out = n.receive(append({ src: N2, term: 3, prevIndex: 4, prevTerm: 3, entries: [entry(3)], at: 8 }))
+    expect(sentOf(out, "appended")).toEqual([
+      { src: N0, dst: N2, leader: N2, type: "appended", term: 3, at: 8, success: false, match: 0, conflictIndex: 2, conflictTerm: 2 }
+    ])
+    expect(n.state.log).toBe(log)
+  })
+
+  it("§5.3 a conflicting entry and all that follow it are deleted; entries before it are kept and the new ones appended", () => {
+    const n = node()
+    const [a, b, c, d] = entriesOfTerms([1, 1, 2, 2])
+    followLeader(n, N1, 2, [a!, b!, c!, d!])
+    const x = entry(3, { key: "x", value: "new" })
+    const out = n.receive(append({ src: N2, term: 3, prevIndex: 1, prevTerm: 1, entries: [b!, x] }))
+    expect(n.state.log.entries).toEqual([a, b, x])
+    expect(sentOf(out, "appended")[0]).toMatchObject({ success: true, match: 3 })
+  })
+
+  it("§5.3 a stale or duplicated append does not truncate the newer entries that follow it", () => {
+    const n = node()
+    const entries = entriesOfTerms([1, 1, 1])
+    followLeader(n, N1, 1, entries)
+    const log = n.state.log
+    for (const [prevIndex, slice] of [[0, entries.slice(0, 1)], [1, entries.slice(1, 2)], [0, entries]] as const) {
+      const out = n.receive(append({ src: N1, term: 1, prevIndex, prevTerm: prevIndex === 0 ? 0 : 1, entries: slice }))
+      expect(n.state.log).toBe(log)
+      expect(sentOf(out, "appended")[0]).toMatchObject({ success: true, match: prevIndex + slice.length })
+    }
+  })
+
+  it("§5.3 a follower advances commitIndex to min(leaderCommit, index of the last new entry) and applies in order", () => {
+    const n = node()
+    const e1 = entry(1, { key: "a", value: "1" })
+    const e2 = entry(1, { key: "a", value: "2" })
+    const e3 = entry(1, { key: "b", value: "3" })
+    n.receive(append({ src: N1, term: 1, entries: [e1, e2, e3], commit: 2 }))
+    expect(n.state.commitIndex).toBe(2)
+    expect([read(n.state.machine, "a"), read(n.state.machine, "b")]).toEqual(["2", ""])
+
+    // Only index 1 is vouched for by this append, so commit 3 cannot be taken from it, and commit never moves back.
+    n.receive(append({ src: N1, term: 1, prevIndex: 1, prevTerm: 1, commit: 3 }))
+    expect(n.state.commitIndex).toBe(2)
+
+    n.receive(append({ src: N1, term: 1, prevIndex: 3, prevTerm: 1, commit: 9 }))
+    expect(n.state.commitIndex).toBe(3)
+    expect(read(n.state.machine, "b")).toBe("3")
+  })
+
+  it("§5.3 an empty heartbeat is acknowledged only when the leader asks for it", () => {
+    const n = follower(2, [1, 2])
+    expect(sent(n.receive(append({ src: N1, term: 2, prevIndex: 2, prevTerm: 2, at: 5 })))).toEqual([])
+    expect(sent(n.receive(append({ src: N1, term: 2, prevIndex: 2, prevTerm: 2, at: 6, ack: true })))).toEqual([
+      { src: N0, dst: N1, leader: N1, type: "appended", term: 2, at: 6, success: true, match: 2, conflictIndex: 0, conflictTerm: 0 }
+    ])
+  })
+
+  it("§5.3 a leader uses a rejection's conflict hint to jump back: to the hint's index, or past its own last entry of the hinted term", () => {
+    // Figure 7's leader log, terms 1 1 1 4 4 5 5 6 6 6, then our no-op of term 7 at index 11.
+    const n = follower(6, [1, 1, 1, 4, 4, 5, 5, 6, 6, 6])
+    makeLeader(n, [N2, N3])
+    expect(n.state.term).toBe(7)
+    const term = 7
+
+    // N1 is missing entries from index 5 on: resend from 5.
+    const short = appendsTo(n.receive(appended({ src: N1, term, success: false, conflictIndex: 5 })), N1)
+    expect(short).toHaveLength(1)
+    expect(short[0]).toMatchObject({ prevIndex: 4, prevTerm: 4, ack: true })
+    expect(short[0]?.entries.map((e) => e.t)).toEqual([4, 5, 5, 6, 6, 6, 7])
+
+    // N2 has term 4 where we have term 5: we hold term 4 through index 5, so resend from 6.
+    const hinted = appendsTo(n.receive(appended({ src: N2, term, success: false, conflictIndex: 4, conflictTerm: 4 })), N2)
+    expect(hinted[0]).toMatchObject({ prevIndex: 5, prevTerm: 4 })
+
+    // N3 has term 2 from index 2, a term we never had: skip it entirely, resend from 2.
+    const unknown = appendsTo(n.receive(appended({ src: N3, term, success: false, conflictIndex: 2, conflictTerm: 2 })), N3)
+    expect(unknown[0]).toMatchObject({ prevIndex: 1, prevTerm: 1 })
+    expect(unknown[0]?.entries).toHaveLength(10)
+  })
+})
+
+describe("§5.4.2 Committing entries from previous terms", () => {
+  it("§5.4.2 a leader does not commit an earlier term's entry by counting replicas; it commits it with an entry of its own term", () => {
+    const n = follower(2, [1, 2])
+    makeLeader(n) // term 3, no-op at index 3
+    n.receive(appended({ src: N1, term: 3, match: 2, at: n.now }))
+    n.receive(appended({ src: N2, term: 3, match: 2, at: n.now }))
+    n.receive(appended({ src: N3, term: 3, match: 2, at: n.now }))
+    expect(n.state.commitIndex).toBe(0)
+
+    n.receive(appended({ src: N1, term: 3, match: 3, at: n.now }))
+    expect(n.state.commitIndex).toBe(0)
+    n.receive(appended({ src: N2, term: 3, match: 3, at: n.now }))
+    expect(n.state.commitIndex).toBe(3)
+    expect([read(n.state.machine, "k1"), read(n.state.machine, "k2")]).toEqual(["t1", "t2"])
+  })
+
+  it("§5.3 a leader applies committed puts in log order and answers each put's client with exactly one ok carrying its MID", () => {
+    const n = node()
+    makeSettledLeader(n) // term 1, no-op at 1 committed
+    expect(n.state.commitIndex).toBe(1)
+    const term = n.state.term
+    n.receive(put({ MID: "p1", key: "a", value: "1", leader: N0 }))
+    n.receive(put({ src: CLIENT2, MID: "p2", key: "a", value: "2", leader: N0 }))
+    expect(lastIndex(n.state.log)).toBe(3)
+
+    expect(responses(n.receive(appended({ src: N1, term, match: 3, at: n.now })))).toEqual([])
+    expect(responses(n.receive(appended({ src: N2, term, match: 2, at: n.now })))).toEqual([
+      { src: N0, dst: CLIENT, leader: N0, type: "ok", MID: "p1" }
+    ])
+    expect(read(n.state.machine, "a")).toBe("1")
+    expect(responses(n.receive(appended({ src: N2, term, match: 3, at: n.now })))).toEqual([
+      { src: N0, dst: CLIENT2, leader: N0, type: "ok", MID: "p2" }
+    ])
+    expect(read(n.state.machine, "a")).toBe("2")
+    // More acknowledgements of the same entries answer nothing again.
+    expect(responses(n.receive(appended({ src: N3, term, match: 3, at: n.now })))).toEqual([])
+    expect(responses(n.receive(appended({ src: N2, term, match: 3, at: n.now })))).toEqual([])
+    expect(responses(n.history).map((m) => m.MID)).toEqual(["p1", "p2"])
+  })
+})
+
+describe("§8 Client interaction", () => {
+  it("§8 a replayed MID gets no second response, and the put is not appended or applied twice", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const term = n.state.term
+    const p1 = put({ MID: "p1", key: "a", value: "1", leader: N0 })
+    n.receive(p1)
+    const length = lastIndex(n.state.log)
+    expect(sent(n.receive(p1))).toEqual([]) // replay before commit
+    expect(lastIndex(n.state.log)).toBe(length)
+    n.receive(appended({ src: N1, term, match: length, at: n.now }))
+    n.receive(appended({ src: N2, term, match: length, at: n.now }))
+    expect(sent(n.receive(p1))).toEqual([]) // replay after commit
+    expect(lastIndex(n.state.log)).toBe(length)
+
+    const g1 = get({ MID: "g1", key: "a", leader: N0 })
+    expect(responses(n.receive(g1))).toEqual([{ src: N0, dst: CLIENT, leader: N0, type: "ok", MID: "g1", value: "1" }])
+    expect(sent(n.receive(g1))).toEqual([])
+    expect(responses(n.history).map((m) => m.MID)).toEqual(["p1", "g1"])
+  })
+
+  it("§8 a put whose MID the state machine already applied (learned by replication) is not appended again", () => {
+    const n = node()
+    followLeader(n, N1, 1, [entry(1, { key: "a", value: "1", client: CLIENT, mid: "p1" })], 1)
+    expect(read(n.state.machine, "a")).toBe("1")
+    makeLeader(n)
+    const length = lastIndex(n.state.log)
+    expect(sent(n.receive(put({ MID: "p1", key: "a", value: "1", leader: N0 })))).toEqual([])
+    expect(lastIndex(n.state.log)).toBe(length)
+  })
+
+  it("§8 a follower redirects clients to the leader it knows", () => {
+    const n = follower(2)
+    expect(responses(n.receive(get({ MID: "g1", key: "a" })))).toEqual([
+      { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "g1" }
+    ])
+    expect(responses(n.receive(put({ MID: "p1", key: "a", value: "v", leader: N3 })))).toEqual([
+      { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "p1" }
+    ])
+    expect(n.state.parked).toEqual([])
+  })
+
+  it("§8 a replica that knows no leader holds client requests and redirects them to the first leader that speaks", () => {
+    const orphan = node()
+    expect(sent(orphan.receive(put({ MID: "p1", key: "a", value: "v" })))).toEqual([])
+    const candidate = follower(2)
+    makeCandidate(candidate)
+    expect(sent(candidate.receive(get({ MID: "g2", key: "a", leader: N1 })))).toEqual([])
+    for (const n of [orphan, candidate]) {
+      const out = n.receive(append({ src: N4, term: n.state.term + 1, at: n.now }), n.now + 1)
+      expect(responses(out).map((m) => [m.type, m.leader])).toEqual([["redirect", N4]])
+    }
+  })
+
+  it("§8 a follower parks a request naming its own leader (the harness thinks it dead) and redirects it once that leader's append arrives", () => {
+    const n = follower(2)
+    expect(sent(n.receive(get({ MID: "g1", key: "a", leader: N1 }), 10))).toEqual([])
+    expect(sent(n.receive(put({ MID: "p1", key: "a", value: "v", leader: N1 }), 20))).toEqual([])
+    expect(n.state.parked.map((p) => p.request.MID)).toEqual(["g1", "p1"])
+
+    const out = n.receive(append({ src: N1, term: 2, at: 30 }), 30)
+    expect(responses(out)).toEqual([
+      { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "g1" },
+      { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "p1" }
+    ])
+    expect(n.state.parked).toEqual([])
+    expect(responses(n.receive(append({ src: N1, term: 2, at: 40 }), 40))).toEqual([])
+  })
+
+  it("§8 a parked request is redirected once parkLimit passes with no leader heard", () => {
+    const n = follower(2)
+    n.receive(get({ MID: "g1", key: "a", leader: N1 }), 10)
+    const until = 10 + timing.parkLimit
+    expect(n.lastWake).toBe(timing.electionMin) // the election deadline comes first
+    n.electionTimeout() // campaigning does not release it
+    expect(n.state.parked).toHaveLength(1)
+    let answered: ReadonlyArray<WireMessage> = []
+    while (n.now < until) {
+      expect(n.lastWake).toBeLessThanOrEqual(until)
+      answered = [...answered, ...responses(n.timeout(n.lastWake))]
+      if (n.now < until) expect(answered).toEqual([])
+    }
+    expect(answered).toEqual([{ src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }])
+    expect(n.state.parked).toEqual([])
+  })
+})
+
+describe("§6.4 Read-only queries with a leader lease", () => {
+  /** A leader elected at 1500 whose no-op and one put (a = 1) were acknowledged by N1 and N2 at 1500. */
+  const leaseHolder = () => {
+    const n = node()
+    makeSettledLeader(n)
+    n.receive(put({ MID: "p1", key: "a", value: "1", leader: N0 }))
+    for (const peer of [N1, N2]) n.receive(appended({ src: peer, term: n.state.term, match: 2, at: n.now }))
+    expect(n.state.commitIndex).toBe(2)
+    expect(n.now).toBe(timing.electionMin)
+    return n
+  }
+
+  it("§6.4.1 a get at a leader whose no-op is committed and whose quorum acknowledged within the lease is answered at once", () => {
+    const n = leaseHolder()
+    const leaseEnd = timing.electionMin + timing.lease
+    expect(responses(n.receive(get({ MID: "g1", key: "a", leader: N0 }), leaseEnd - 1))).toEqual([
+      { src: N0, dst: CLIENT, leader: N0, type: "ok", MID: "g1", value: "1" }
+    ])
+    expect(responses(n.receive(get({ MID: "g2", key: "never-written", leader: N0 })))).toEqual([
+      { src: N0, dst: CLIENT, leader: N0, type: "ok", MID: "g2", value: "" }
+    ])
+  })
+
+  it("§6.4.1 a get after the lease lapsed waits, the leader probes, and it is answered exactly once when a quorum acknowledges", () => {
+    const n = leaseHolder()
+    const leaseEnd = timing.electionMin + timing.lease
+    const out = n.receive(get({ MID: "g1", key: "a", leader: N0 }), leaseEnd)
+    expect(responses(out)).toEqual([])
+    const probes = sentOf(out, "append")
+    expect(probes.map((m) => m.dst).sort()).toEqual([N1, N2, N3, N4])
+    for (const m of probes) expect(m).toMatchObject({ ack: true, at: leaseEnd })
+
+    const term = n.state.term
+    expect(responses(n.receive(appended({ src: N3, term, match: 2, at: leaseEnd }), leaseEnd + 1))).toEqual([])
+    // An acknowledgement of an old send time does not renew the lease.
+    expect(responses(n.receive(appended({ src: N1, term, match: 2, at: timing.electionMin }), leaseEnd + 1))).toEqual([])
+    expect(responses(n.receive(appended({ src: N4, term, match: 2, at: leaseEnd }), leaseEnd + 2))).toEqual([
+      { src: N0, dst: CLIENT, leader: N0, type: "ok", MID: "g1", value: "1" }
+    ])
+    expect(responses(n.receive(appended({ src: N2, term, match: 2, at: leaseEnd }), leaseEnd + 3))).toEqual([])
+    expect(n.state.leaderState?.reads).toEqual([])
+  })
+
+  it("§6.4/§8 a get before the leader's no-op commits waits, even under a lease, and is answered when the no-op commits", () => {
+    const n = follower(1, [1])
+    makeLeader(n, [N3, N4]) // term 2, no-op at index 2; N3 and N4 never saw index 1
+    const electedAt = n.now
+    expect(responses(n.receive(get({ MID: "g1", key: "k1", leader: N0 })))).toEqual([])
+    // Rejections in our term prove the lease, but the no-op is not committed yet.
+    n.receive(appended({ src: N3, term: 2, success: false, conflictIndex: 1, at: electedAt }))
+    n.receive(appended({ src: N4, term: 2, success: false, conflictIndex: 1, at: electedAt }))
+    expect(responses(n.history)).toEqual([])
+
+    expect(responses(n.receive(appended({ src: N3, term: 2, match: 2, at: electedAt })))).toEqual([])
+    expect(responses(n.receive(appended({ src: N4, term: 2, match: 2, at: electedAt })))).toEqual([
+      { src: N0, dst: CLIENT, leader: N0, type: "ok", MID: "g1", value: "t1" }
+    ])
+    expect(n.state.commitIndex).toBe(2)
+  })
+})
+
+describe("§6.2 Check-quorum", () => {
+  it("§6.2 a leader that has not heard from a majority for electionMin steps down and redirects every waiting client exactly once", () => {
+    const n = node()
+    makeSettledLeader(n) // elected and acknowledged at 1500
+    const term = n.state.term
+    const heard = n.now
+    n.receive(put({ MID: "p1", key: "a", value: "1", leader: N0 }), heard + 100)
+    n.receive(get({ MID: "g1", key: "a", leader: N0 }), heard + timing.lease + 50)
+    expect(responses(n.history)).toEqual([])
+
+    n.timeout(heard + timing.electionMin - 1)
+    expect(n.state.role).toBe("leader")
+    expect(responses(n.history)).toEqual([])
+
+    const out = n.timeout(heard + timing.electionMin)
+    expect(n.state).toMatchObject({ role: "follower", term, leader: BROADCAST })
+    expect(responses(out)).toEqual([
+      { src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "p1" },
+      { src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }
+    ])
+
+    // The put may still commit under the next leader; nobody answers it a second time.
+    n.receive(append({ src: N1, term: term + 1, prevIndex: 2, prevTerm: term, entries: [entry(term + 1)], commit: 3, at: n.now }))
+    expect(n.state.commitIndex).toBe(3)
+    expect(read(n.state.machine, "a")).toBe("1")
+    n.timeout(n.now + timing.electionMax)
+    n.timeout(n.now + timing.electionMax)
+    expect(responses(n.history).map((m) => m.MID)).toEqual(["p1", "g1"])
+  })
+
+  it("§6.2 a leader that hears from a majority keeps leading past electionMin", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const term = n.state.term
+    const start = n.now
+    for (let t = start + 400; t < start + 3 * timing.electionMin; t += 400) {
+      n.receive(appended({ src: N1, term, match: 1, at: t }), t)
+      n.receive(appended({ src: N2, term, match: 1, at: t }), t)
+      n.timeout(t)
+      expect(n.state.role).toBe("leader")
+    }
+  })
+})
+
+describe("Envelope and membership", () => {
+  it("every datagram carries src = self and the leader the replica believes in after the step", () => {
+    const n = follower(2, [1, 2])
+    const check = (outputs: ReadonlyArray<Output>) => {
+      for (const m of sent(outputs)) expect([m.type, m.src, m.leader]).toEqual([m.type, N0, n.state.leader])
+    }
+    check(n.history)
+    check(n.receive(get({ MID: "g0", key: "a" })))
+    check(n.receive(append({ src: N1, term: 2, prevIndex: 2, prevTerm: 2, ack: true })))
+    check(n.electionTimeout())
+    check(n.receive(put({ MID: "p0", key: "a", value: "v" })))
+    check(n.receive(voted({ src: N1, term: 3, pre: true })))
+    check(n.receive(voted({ src: N2, term: 3, pre: true })))
+    check(n.receive(voted({ src: N1, term: 3 })))
+    check(n.receive(voted({ src: N2, term: 3 })))
+    expect(n.state.role).toBe("leader")
+    check(n.receive(put({ MID: "p1", key: "a", value: "v", leader: N0 })))
+    check(n.receive(appended({ src: N1, term: 3, match: 4, at: n.now })))
+    check(n.receive(appended({ src: N2, term: 3, match: 4, at: n.now })))
+    check(n.receive(get({ MID: "g1", key: "a", leader: N0 })))
+    check(n.timeout(n.now + timing.heartbeat))
+    check(n.receive(appended({ src: N3, term: 3, success: false, conflictIndex: 1, at: n.now })))
+    check(n.receive(append({ src: N4, term: 2, at: n.now })))
+    check(n.receive(appended({ src: N4, term: 4, success: false })))
+    expect(n.state.role).toBe("follower")
+    check(n.receive(vote({ src: N3, term: 5, lastIndex: 9, lastTerm: 4 })))
+    check(n.receive(append({ src: N3, term: 5, prevIndex: 4, prevTerm: 3, ack: true })))
+    expect(sent(n.history).length).toBeGreaterThan(15)
+  })
+
+  it("messages from non-members, misaddressed ones, and kinds a replica never accepts change nothing", () => {
+    const strangers: ReadonlyArray<WireMessage> = [
+      append({ src: STRANGER, term: 9, entries: [entry(9)], commit: 1 }),
+      append({ src: CLIENT, term: 9 }),
+      appended({ src: STRANGER, term: 9 }),
+      vote({ src: STRANGER, term: 9, lastIndex: 9, lastTerm: 9 }),
+      vote({ src: CLIENT, term: 9, lastIndex: 9, lastTerm: 9, pre: true }),
+      voted({ src: STRANGER, term: 2 }),
+      append({ src: N0, term: 9 }), // from itself
+      append({ src: N1, dst: N2, term: 9 }),
+      append({ src: N1, dst: BROADCAST, term: 9 }),
+      vote({ src: N1, dst: N3, term: 9, lastIndex: 9, lastTerm: 9 }),
+      voted({ src: N1, dst: N3, term: 2 }),
+      get({ src: N1, MID: "x1", key: "a" }),
+      put({ src: N0, MID: "x2", key: "a", value: "v" }),
+      put({ dst: N2, MID: "x3", key: "a", value: "v" }),
+      get({ dst: BROADCAST, MID: "x4", key: "a" }),
+      { src: CLIENT, dst: N0, leader: BROADCAST, type: "hello" },
+      { src: N1, dst: N0, leader: N1, type: "ok", MID: "x5", value: "v" },
+      { src: CLIENT, dst: N0, leader: N1, type: "redirect", MID: "x6" },
+      { src: CLIENT, dst: N0, leader: N1, type: "fail", MID: "x7" }
+    ]
+    const leader = node()
+    makeSettledLeader(leader)
+    const parked = follower(2, [1, 2])
+    parked.receive(get({ MID: "g1", key: "a", leader: N1 }))
+    for (const subject of [node(), parked, leader]) {
+      for (const message of strangers) {
+        const result = step(subject.state, { _tag: "Message", message }, { now: subject.now + 1, random: 0.5 })
+        expect(result.state, `${subject.state.role} <- ${JSON.stringify(message)}`).toBe(subject.state)
+        expect(sent(result.outputs)).toEqual([])
+      }
+    }
+  })
+})

@@ -1,0 +1,61 @@
+import { chmodSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { runReal } from "../../src/programs/kvsim/real.ts"
+import { testConfig } from "./scripted.ts"
+
+const fixture = fileURLToPath(new URL("../fixtures/scriptedReplica.mjs", import.meta.url))
+
+describe("real mode: processes over UDP on localhost", () => {
+  it.live("runs a short config against a scripted replica program and passes correctness", () =>
+    Effect.gen(function* () {
+      // Git keeps the mode bit, but a copy made some other way may not have it.
+      chmodSync(fixture, 0o755)
+      const base = testConfig({
+        replicas: 3,
+        requests: 50,
+        mix: 0.5,
+        lifetime: 2,
+        start_wait: 0.5,
+        end_wait: 0.5,
+        events: [{ type: "kill_non_leader", time: 1 }]
+      })
+      // 50 requests over 8 clients: a client's first draw is a get (which fails to generate) too often for 10%.
+      const config = { ...base, tests: { ...base.tests, maximum_get_generation_fail_fraction: 1 } }
+      const progress: Array<number> = []
+      const result = yield* runReal(config, {
+        seed: 3,
+        name: "e2e",
+        replicaPath: fixture,
+        onProgress: (p) => progress.push(p.requestsStarted)
+      })
+      const s = result.stats
+      expect(result.checks.filter((c) => !c.passed)).toEqual([])
+      expect(result.correct).toBe(true)
+      expect(s.incorrect).toBe(0)
+      expect(s.gets.generated + s.puts.generated).toBe(50)
+      expect(s.gets.unanswered + s.puts.unanswered).toBe(0)
+      // Each put: a broadcast to the 2 others (2) and their acks (2 before the kill, 1 after).
+      expect(s.totalMsgs).toBeGreaterThan(3 * s.puts.generated)
+      expect(s.totalMsgs).toBeLessThan(4 * s.puts.generated)
+      expect(s.leaders).toEqual(["0000"])
+      expect(s.killed).toHaveLength(1)
+      expect(["0001", "0002"]).toContain(s.killed[0])
+      // The killed replica's exit is not a crash.
+      expect(s.died).toEqual([])
+      expect(result.endedBy).toBe("time")
+      expect(result.durationMs).toBeGreaterThanOrEqual(3_000)
+      expect(result.durationMs).toBeLessThan(4_000)
+      expect(progress.length).toBeGreaterThanOrEqual(2)
+    })
+  )
+
+  it.live("fails with a clear reason when the replica program cannot be run", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(runReal(testConfig(), { seed: 1, name: "missing", replicaPath: "/nonexistent/3700kvstore" }))
+      expect(error._tag).toBe("ReplicaStartError")
+      expect(error.reason).toMatch(/^cannot run replica \/nonexistent\/3700kvstore: .*ENOENT/)
+    })
+  )
+})

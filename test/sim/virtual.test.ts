@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest"
+import { Effect, Either } from "effect"
+import { readdirSync, readFileSync } from "node:fs"
+import { loadConfig, type Config } from "../../src/domain/harness/config.ts"
+import { formatJson } from "../../src/domain/harness/report.ts"
+import { read } from "../../src/domain/raft/stateMachine.ts"
+import { decodeDatagram } from "../../src/domain/wire/decode.ts"
+import { makeReplicaShell } from "../../src/programs/replica/replica.ts"
+import { simulate } from "../../src/programs/sim/simulation.ts"
+import { Transport } from "../../src/services/Transport.ts"
+import type { ClusterConfig } from "../../src/domain/raft/state.ts"
+
+const configs: ReadonlyArray<readonly [string, Config]> = readdirSync("configs")
+  .filter((file) => file.endsWith(".json"))
+  .sort()
+  .map((file) => [file.replace(".json", ""), Either.getOrThrow(loadConfig(readFileSync(`configs/${file}`, "utf8")))] as const)
+
+const config = (name: string): Config => configs.find(([n]) => n === name)![1]
+
+describe("kvsim virtual mode", () => {
+  it("replays a run byte for byte from its seed", () => {
+    const first = formatJson([simulate(config("advanced-1"), { seed: 42, name: "advanced-1" })])
+    const second = formatJson([simulate(config("advanced-1"), { seed: 42, name: "advanced-1" })])
+    expect(first).toBe(second)
+    expect(formatJson([simulate(config("advanced-1"), { seed: 43, name: "advanced-1" })])).not.toBe(first)
+  })
+
+  it.each(configs.map(([name]) => name))("%s passes every correctness check, linearizable, on seeds 1–3", (name) => {
+    for (const seed of [1, 2, 3]) {
+      const result = simulate(config(name), { seed, name })
+      expect(result.checks.filter((check) => !check.passed), `${name} seed ${seed}`).toEqual([])
+      expect(result.linearizability._tag).toBe("Linearizable")
+      expect(result.stats.duplicates).toBe(0)
+    }
+  })
+
+  it("catches a replica that serves gets from any follower's local state", () => {
+    const broken = (cluster: ClusterConfig) =>
+      Effect.gen(function* () {
+        const shell = yield* makeReplicaShell(cluster)
+        const transport = yield* Transport
+        return {
+          ...shell,
+          onDatagram: (bytes: Uint8Array) => {
+            const decoded = decodeDatagram(bytes)
+            const state = shell.state()
+            if (Either.isRight(decoded) && decoded.right.type === "get" && state.role !== "leader") {
+              const get = decoded.right
+              const answer = { src: cluster.self, dst: get.src, leader: state.leader, type: "ok", MID: get.MID, value: read(state.machine, get.key) }
+              return transport.send(JSON.stringify(answer))
+            }
+            return shell.onDatagram(bytes)
+          }
+        }
+      })
+    const verdicts = [1, 2, 3, 4, 5].map((seed) => simulate(config("crash-4"), { seed, name: "crash-4", replica: broken }).linearizability)
+    expect(verdicts.some((verdict) => verdict._tag === "Violation")).toBe(true)
+  })
+})
