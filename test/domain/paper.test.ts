@@ -99,11 +99,21 @@ describe("§5.1 Raft basics: terms", () => {
   it("§5.1 an append from an older term is rejected with the newer term and changes nothing", () => {
     const n = follower(3, [1, 3])
     const before = n.state
-    const result = step(before, { _tag: "Message", message: append({ src: N2, term: 2, prevIndex: 2, prevTerm: 2, entries: [entry(2)], commit: 2, at: 77 }) }, { now: 10, random: 0 })
+    const stale = append({ src: N2, term: 2, prevIndex: 2, prevTerm: 2, entries: [entry(2)], commit: 2, at: 77 })
+    const result = step(before, { _tag: "Message", message: stale }, { now: 10, random: 0 })
     expect(result.state).toBe(before)
     expect(sent(result.outputs)).toEqual([
       { src: N0, dst: N2, leader: N1, type: "appended", term: 3, at: 77, success: false, match: 0, conflictIndex: 0, conflictTerm: 0 }
     ])
+  })
+
+  it("§5.1 a vote request from an older term is refused with the newer term", () => {
+    const n = follower(3, [1, 3])
+    const before = n.state
+    const request = voteFor(N2, 2, { lastIndex: 9, lastTerm: 2 })
+    const result = step(before, { _tag: "Message", message: request }, { now: timing.electionMin, random: 0 })
+    expect(result.state).toBe(before)
+    expect(sent(result.outputs)).toEqual([{ src: N0, dst: N2, leader: N1, type: "voted", term: 3, granted: false, pre: false }])
   })
 
   it("§5.1 stale answers (voted, appended) from an older term are ignored", () => {
@@ -370,6 +380,24 @@ describe("§5.3 Log replication", () => {
     const unknown = appendsTo(n.receive(appended({ src: N3, term, success: false, conflictIndex: 2, conflictTerm: 2 })), N3)
     expect(unknown[0]).toMatchObject({ prevIndex: 1, prevTerm: 1 })
     expect(unknown[0]?.entries).toHaveLength(10)
+  })
+})
+
+describe("Datagram size", () => {
+  // BUG: appends are batched by entry count (200), not by size, so a follower that lags behind
+  // puts with values of a few hundred bytes is sent one datagram over the 65,535-byte limit;
+  // the UDP send fails (EMSGSIZE, silently) on every retry and that follower never catches up.
+  it.fails("§5.3 a leader never sends a datagram over 65,535 bytes, even to a follower lagging behind large puts", () => {
+    const n = node()
+    makeSettledLeader(n) // N1 and N2 acknowledged the no-op; N3 and N4 never answered
+    const value = "v".repeat(400)
+    for (let i = 0; i < 200; i++) n.receive(put({ MID: `p${i}`, key: `k${i}`, value, leader: N0 }))
+    for (const peer of [N1, N2]) n.receive(appended({ src: peer, term: n.state.term, match: lastIndex(n.state.log), at: n.now }))
+    expect(n.state.commitIndex).toBe(201)
+    const out = n.timeout(n.now + timing.heartbeat)
+    const toLagging = sentOf(out, "append").filter((m) => m.dst === N3 || m.dst === N4)
+    expect(toLagging.length).toBeGreaterThan(0)
+    for (const m of toLagging) expect(JSON.stringify(m).length).toBeLessThanOrEqual(65_535)
   })
 })
 

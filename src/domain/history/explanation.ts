@@ -11,8 +11,8 @@ export const explainViolation = (key: string, witness: ReadonlyArray<Operation>)
   const reads = witness.filter(isRead)
   const puts = witness.filter((op) => op.kind === "put")
   const reason = reads.map((read) => unexplainedRead(key, read, puts)).find((text) => text !== undefined) ??
-    `the reads saw ${reads.map((read) => quote(valueOf(read))).join(", then ")} in real-time order, ` +
-      `but no order of the puts, each taking effect between its invocation and its answer, produces that sequence`
+    `the gets, in order of invocation, saw ${reads.map((read) => quote(valueOf(read))).join(", then ")}, ` +
+      `but no order of the puts, each taking effect between its invocation and its answer (if any), explains all of them`
   return `${reason}. Witness: ${witness.map(describe).join("; ")}`
 }
 
@@ -28,9 +28,9 @@ const unexplainedRead = (key: string, read: Operation, puts: ReadonlyArray<Opera
   const absentVisible = !puts.some((put) => precedes(put, read))
   if (visible.some((put) => valueOf(put) === seen) || (seen === ABSENT && absentVisible)) return undefined
   const couldSee = [...new Set([...(absentVisible ? [ABSENT] : []), ...visible.map(valueOf)])].map(quote).join(" or ")
-  if (seen === ABSENT) {
-    const done = puts.filter((put) => precedes(put, read)).sort((a, b) => respondedAt(b) - respondedAt(a))[0]
-    return `${span(read, "get")} saw the key absent, but ${done === undefined ? "a put" : describe(done)} had completed ` +
+  const lastDone = puts.filter((put) => precedes(put, read)).sort((a, b) => respondedAt(b) - respondedAt(a))[0]
+  if (seen === ABSENT && lastDone !== undefined) {
+    return `${span(read, "get")} saw the key absent, but ${describe(lastDone)} had completed ` +
       `before it was invoked, so it could only see ${couldSee}`
   }
   const hidden = writers.find((put) => overwriter(put) !== undefined)
@@ -39,7 +39,7 @@ const unexplainedRead = (key: string, read: Operation, puts: ReadonlyArray<Opera
     return `${span(read, "get")} saw ${quote(seen)}, but ${describe(hidden)} had been overwritten by ${describe(by)} ` +
       `before the get was invoked, so it could only see ${couldSee}`
   }
-  return `${span(read, "get")} saw ${quote(seen)}, but every put of it was invoked only after the get had answered`
+  return `${span(read, "get")} saw ${quote(seen)}, but every put of ${quote(seen)} was invoked only after the get had answered`
 }
 
 const quote = (value: string): string => (value === ABSENT ? "nothing" : `'${value}'`)

@@ -18,7 +18,7 @@ export type Verdict =
   | { readonly _tag: "Violation"; readonly key: string; readonly operations: ReadonlyArray<Operation>; readonly explanation: string }
   | { readonly _tag: "Inconclusive"; readonly key: string; readonly reason: string }
 
-/** Generous: harness histories need a few states per operation; a million is ~64 MB at 500 operations. */
+/** Generous: harness histories need about two states per operation; a million is ~80 MB at 500 operations on a key. */
 const DEFAULT_MAX_STATES = 1_000_000
 
 export const checkHistory = (history: History, options?: { readonly maxStatesPerKey?: number }): Verdict => {

@@ -1,4 +1,5 @@
 import type { Operation } from "./operation.ts"
+import { valueOf } from "./registerModel.ts"
 
 /**
  * Real-time order between operations (Herlihy & Wing §2): A precedes B iff A answered
@@ -20,9 +21,6 @@ export const byInvocation = (a: Operation, b: Operation): number =>
   respondedAt(a) - respondedAt(b) ||
   compareText(a.client, b.client) ||
   compareText(a.kind, b.kind) ||
-  compareText(a.value ?? "", b.value ?? "") ||
-  compareText(readValue(a), readValue(b))
+  compareText(valueOf(a), valueOf(b))
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
-
-const readValue = (op: Operation): string => (op.outcome._tag === "Ok" ? op.outcome.value ?? "" : "")

@@ -17,10 +17,12 @@ export type SearchResult =
  * value) already explored are skipped, which bounds the work by the number of distinct
  * configurations; past `maxStates` of them the search gives up.
  *
- * One reduction on top: a get that could be linearized now and would see the current value
- * is linearized now without trying alternatives. Nothing pending must precede it, and a
- * get changes nothing, so any linearization that places it later stays valid with it moved
- * here; if the configuration after it fails, so does the one before.
+ * Two reductions on top, both keeping the search exhaustive. A put is not tried if it would
+ * overwrite a value that a pending get saw and no put left can write again (`strands`). And a
+ * get that could be linearized now and would see the current value is linearized now without
+ * trying alternatives: nothing pending must precede it and a get changes nothing, so any
+ * linearization placing it later stays valid with it moved here; if the configuration after
+ * it fails, so does the one before.
  *
  * An unanswered put has a call and no return: nothing forces it, so it is placed only where
  * it explains a read — "anywhere after its invocation, or never". Unanswered gets constrain
@@ -38,23 +40,41 @@ export const searchRegister = (ops: ReadonlyArray<Operation>, maxStates: number)
   const frameNode = new Int32Array(n)
   const frameValue = new Int32Array(n)
   const frameForced = new Uint8Array(n)
+  // Per value: puts not yet linearized that write it, and gets not yet linearized that saw it.
+  const putsLeft = new Int32Array(n + 1)
+  const readsLeft = new Int32Array(n + 1)
+  relevant.forEach((_, i) => {
+    const counts = isPut[i] === 1 ? putsLeft : readsLeft
+    counts[values[i] ?? 0] = (counts[values[i] ?? 0] ?? 0) + 1
+  })
   let depth = 0
   let hash = 0
   let value = 0
   let pending = events.answered
 
-  const flip = (op: number): void => {
+  /** Marks an operation linearized (`left` = -1) or pending again (`left` = +1). */
+  const toggle = (op: number, left: 1 | -1): void => {
     linearized[op >>> 5] = (linearized[op >>> 5] ?? 0) ^ (1 << (op & 31))
     hash ^= bitHash(op)
+    const counts = isPut[op] === 1 ? putsLeft : readsLeft
+    counts[values[op] ?? 0] = (counts[values[op] ?? 0] ?? 0) + left
   }
 
-  /** Linearizes the operation called at `node` unless that reaches an explored configuration. */
+  /**
+   * Overwriting the current value dooms the search if a pending get saw it and no put left
+   * can write it again: that get could never be linearized. With distinct values per put,
+   * this cuts off a wrong guess at once instead of at the get's return.
+   */
+  const strands = (after: number): boolean =>
+    after !== value && (readsLeft[value] ?? 0) > 0 && (putsLeft[value] ?? 0) === 0
+
+  /** Linearizes the operation called at `node`, unless that strands a get or reaches an explored configuration. */
   const linearize = (node: number, forced: boolean): boolean => {
     const op = events.opAt(node)
     const after = isPut[op] === 1 ? values[op] ?? 0 : value
-    flip(op)
-    if (!visited.add(linearized, hash, after)) {
-      flip(op)
+    toggle(op, -1)
+    if (strands(after) || !visited.add(linearized, hash, after)) {
+      toggle(op, 1)
       return false
     }
     frameNode[depth] = node
@@ -70,7 +90,7 @@ export const searchRegister = (ops: ReadonlyArray<Operation>, maxStates: number)
   const undo = (): number => {
     depth--
     const node = frameNode[depth] ?? 0
-    flip(events.opAt(node))
+    toggle(events.opAt(node), 1)
     value = frameValue[depth] ?? 0
     if (events.unlift(node)) pending++
     return events.after(node)
@@ -98,7 +118,7 @@ export const searchRegister = (ops: ReadonlyArray<Operation>, maxStates: number)
           node = events.first()
           continue
         }
-        // Explored before and failed, so this configuration fails too.
+        // Explored before and failed (it cannot be on the current path: it holds more), so this fails too.
         node = -1
       }
     }

@@ -4,7 +4,7 @@ import { isRead, valueOf } from "./registerModel.ts"
 /**
  * Shrinks a violation on one key to a small witness: drops operations while the rest still
  * cannot be linearized, first in halving chunks (cheap on long histories), then one at a time
- * until no single operation can be dropped.
+ * until none can be dropped — no get, and no put together with the gets that saw its value.
  *
  * Drops must keep the witness honest. Dropping a get is always sound: a linearizable history
  * stays linearizable without it, so a violation without it was one with it. Dropping a put is

@@ -1,4 +1,4 @@
-import type { NodeId } from "../ids.ts"
+import { BROADCAST, type NodeId } from "../ids.ts"
 import type { Appended, ClientRequest, Get } from "../wire/messages.ts"
 import { commitTo } from "./commit.ts"
 import { envelope } from "./envelope.ts"
@@ -7,7 +7,6 @@ import { log, send, type Outputs } from "./outputs.ts"
 import { byFreshness, initialProgress, updateProgress, type Progress } from "./progress.ts"
 import { majority, quorumValue } from "./quorum.ts"
 import { becomeFollower } from "./roles.ts"
-import { BROADCAST } from "../ids.ts"
 import { hasApplied, read } from "./stateMachine.ts"
 import { clusterSize, type LeaderState, type RaftState } from "./state.ts"
 
@@ -149,7 +148,7 @@ export const onClientRequest = (state: RaftState, request: ClientRequest, now: n
       answerRead(state, request, out)
       return state
     }
-    return probe(withLeader(state, (l) => ({ ...l, reads: [...l.reads, { request, arrivedAt: now }] })), now, out)
+    return probe(withLeader(state, (l) => ({ ...l, reads: [...l.reads, { request }] })), now, out)
   }
   if (hasApplied(state.machine, request.MID)) {
     out.push(log("warning", "replayed-put", `put ${request.MID} was applied already; not applying it twice`))

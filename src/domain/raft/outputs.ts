@@ -1,4 +1,3 @@
-import type { NodeId } from "../ids.ts"
 import type { WireMessage } from "../wire/messages.ts"
 
 /**
@@ -25,5 +24,3 @@ export const log = (level: "debug" | "info" | "warning", key: string, text: stri
 })
 
 export type Outputs = Array<Output>
-
-export type { NodeId }

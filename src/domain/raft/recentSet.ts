@@ -19,8 +19,3 @@ export const addRecent = (set: RecentSet, item: string): RecentSet =>
   HashSet.size(set.young) >= set.capacity
     ? { ...set, old: set.young, young: HashSet.make(item) }
     : { ...set, young: HashSet.add(set.young, item) }
-
-export const recentItems = (set: RecentSet): ReadonlyArray<string> => [...set.old, ...set.young]
-
-export const recentFrom = (items: ReadonlyArray<string>, capacity: number): RecentSet =>
-  items.reduce(addRecent, emptyRecent(capacity))

@@ -22,7 +22,6 @@ export interface Parked {
 /** A get the leader cannot answer yet: its lease lapsed, or its first entry is not committed. */
 export interface WaitingRead {
   readonly request: Get
-  readonly arrivedAt: number
 }
 
 export interface LeaderState {

@@ -28,5 +28,3 @@ export const applyEntry = (machine: StateMachine, entry: Entry): StateMachine =>
 export const read = (machine: StateMachine, key: string): string => Option.getOrElse(HashMap.get(machine.data, key), () => "")
 
 export const hasApplied = (machine: StateMachine, mid: string): boolean => hasRecent(machine.applied, mid)
-
-export { MID_MEMORY }

@@ -27,6 +27,9 @@ export interface Step {
 
 const isClientRequest = (message: WireMessage): message is ClientRequest => message.type === "get" || message.type === "put"
 
+const isReplicaMessage = (message: WireMessage): message is ReplicaMessage =>
+  message.type === "vote" || message.type === "voted" || message.type === "append" || message.type === "appended"
+
 /**
  * Checks that a decoded message may act on this replica at all: addressed to it, replica
  * traffic only from cluster members, client traffic only from non-members. Anything else is
@@ -112,8 +115,10 @@ export const step = (state: RaftState, input: Input, { now, random }: Context): 
     const refused = refusal(state, message)
     if (refused !== undefined) {
       out.push(log("warning", `refused:${message.type}`, `dropped ${message.type} from ${message.src}: ${refused}`))
-    } else {
-      next = isClientRequest(message) ? onClient(state, message, now, out) : onReplica(state, message as ReplicaMessage, now, random, out)
+    } else if (isClientRequest(message)) {
+      next = onClient(state, message, now, out)
+    } else if (isReplicaMessage(message)) {
+      next = onReplica(state, message, now, random, out)
     }
   }
   return { state: next, outputs: out, wakeAt: wakeAt(next) }

@@ -7,7 +7,12 @@ import { decodeDatagram, encodeMessage } from "../../domain/wire/decode.ts"
 import { ReplicaLog } from "../../services/ReplicaLog.ts"
 import { Transport } from "../../services/Transport.ts"
 
-const nowMs = Effect.map(Clock.currentTimeNanos, (nanos) => Number(nanos) / 1e6)
+/**
+ * Milliseconds, read straight from the Clock: whole in production (timers are millisecond-grained
+ * anyway), exact in the simulator. A round trip through nanoseconds would lose the last bits of
+ * a deadline and leave a replica waking, forever, a hair before it.
+ */
+const nowMs = Clock.currentTimeMillis
 
 const perform = (outputs: ReadonlyArray<Output>) =>
   Effect.gen(function* () {

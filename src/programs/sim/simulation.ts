@@ -29,12 +29,6 @@ const HOP_JITTER_MS = 0.05
 /** A replica whose timer fires this often at one instant is spinning: a bug worth stopping for. */
 const SPIN_LIMIT = 10_000
 
-/**
- * Replicas read time in whole nanoseconds (Clock.currentTimeNanos), so a wake-up must land on
- * one: otherwise rounding would show the replica a time a hair before its own deadline.
- */
-const onNanosecond = (ms: number): number => (Number.isFinite(ms) ? Math.ceil(ms * 1e6) / 1e6 : ms)
-
 export interface SimulationOptions {
   readonly seed: number
   readonly name: string
@@ -69,7 +63,7 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   const arrival = (link: string): number => {
     const [draw, rest] = next(jitter)
     jitter = rest
-    const at = onNanosecond(Math.max(clock.now + HOP_BASE_MS + draw * HOP_JITTER_MS, lastArrival.get(link) ?? 0))
+    const at = Math.max(clock.now + HOP_BASE_MS + draw * HOP_JITTER_MS, lastArrival.get(link) ?? 0)
     lastArrival.set(link, at)
     return at
   }
@@ -91,7 +85,7 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   }
 
   const schedule = (id: NodeId, replica: SimReplica): void => {
-    const at = Math.max(onNanosecond(replica.shell.wakeAt()), clock.now)
+    const at = Math.max(replica.shell.wakeAt(), clock.now)
     if (at === replica.wakeAt) return
     replica.wakeAt = at
     replica.wakeToken++
