@@ -41,10 +41,11 @@ import {
   N4,
   node,
   put,
+  freshState,
   REPLICAS,
   STRANGER,
-  timing,
-  type TestNode
+  TestNode,
+  timing
 } from "./builders.ts"
 
 const SEED = 20_240_917
@@ -671,6 +672,28 @@ describe("(b) a replica fed arbitrary datagrams and timer expiries", () => {
         (role, commands) => runFor(role, true, commands, emptyCoverage())
       ),
       { seed: SEED, numRuns: 400 }
+    )
+  })
+
+  it("a timer expiry delivered exactly at wakeAt always moves wakeAt past it, whatever fractional times the clock shows", () => {
+    const instant = fc.double({ min: 0, max: 1e7, noNaN: true, noDefaultInfinity: true })
+    const gap = fc.double({ min: 0, max: 700, noNaN: true, noDefaultInfinity: true })
+    fc.assert(
+      fc.property(instant, draw, fc.array(fc.tuple(fc.constantFrom(...PEERS), gap, fc.boolean()), { minLength: 1, maxLength: 40 }), (start, random, rounds) => {
+        const n = new TestNode(freshState(N0, start, random), start)
+        n.timeout(n.state.electionDeadline, random)
+        makeLeader(n)
+        for (const [peer, delay, answer] of rounds) {
+          const when = n.now + delay
+          if (answer && n.state.role === "leader" && when < n.lastWake) {
+            n.receive(appended({ src: peer, term: n.state.term, match: lastIndex(n.state.log), at: when }), when)
+          }
+          const due = n.lastWake
+          n.timeout(due, random)
+          holds(n.lastWake > due, () => `${n.state.role} timer still due at ${n.lastWake} after firing at ${due}`)
+        }
+      }),
+      { seed: SEED, numRuns: 300 }
     )
   })
 
