@@ -676,17 +676,17 @@ describe("(b) a replica fed arbitrary datagrams and timer expiries", () => {
   })
 
   it("a timer expiry delivered exactly at wakeAt always moves wakeAt past it, whatever fractional times the clock shows", () => {
-    const instant = fc.double({ min: 0, max: 1e7, noNaN: true, noDefaultInfinity: true })
-    const gap = fc.double({ min: 0, max: 700, noNaN: true, noDefaultInfinity: true })
+    // Unbiased binary fractions at run-sized magnitudes: round or huge times hide floating-point rounding.
+    const fractional = (max: number) => fc.noBias(fc.tuple(fc.nat(max), fc.nat())).map(([whole, bits]) => whole + bits / 2 ** 31)
+    const schedule = fc.array(fc.tuple(fractional(700), fc.boolean()), { minLength: 1, maxLength: 40 })
     fc.assert(
-      fc.property(instant, draw, fc.array(fc.tuple(fc.constantFrom(...PEERS), gap, fc.boolean()), { minLength: 1, maxLength: 40 }), (start, random, rounds) => {
+      fc.property(fractional(5000), draw, schedule, (start, random, rounds) => {
         const n = new TestNode(freshState(N0, start, random), start)
-        n.timeout(n.state.electionDeadline, random)
         makeLeader(n)
-        for (const [peer, delay, answer] of rounds) {
+        for (const [delay, answer] of rounds) {
           const when = n.now + delay
           if (answer && n.state.role === "leader" && when < n.lastWake) {
-            n.receive(appended({ src: peer, term: n.state.term, match: lastIndex(n.state.log), at: when }), when)
+            for (const peer of [N1, N2]) n.receive(appended({ src: peer, term: n.state.term, match: lastIndex(n.state.log), at: when }), when)
           }
           const due = n.lastWake
           n.timeout(due, random)
