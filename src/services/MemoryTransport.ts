@@ -27,12 +27,15 @@ export class MemoryNetwork {
     Effect.sync(() => new MemoryNetwork(replicas, seed))
 
   /** The inbox of a replica or a client, created on first use. */
-  readonly inbox = (id: NodeId): Effect.Effect<Queue.Queue<Uint8Array>> =>
-    Effect.suspend(() => {
-      const existing = this.inboxes.get(id)
-      if (existing !== undefined) return Effect.succeed(existing)
-      return Effect.tap(Queue.unbounded<Uint8Array>(), (queue) => Effect.sync(() => this.inboxes.set(id, queue)))
-    })
+  readonly inbox = (id: NodeId): Effect.Effect<Queue.Queue<Uint8Array>> => Effect.sync(() => this.inboxOf(id))
+
+  private inboxOf(id: NodeId): Queue.Queue<Uint8Array> {
+    const existing = this.inboxes.get(id)
+    if (existing !== undefined) return existing
+    const created = Effect.runSync(Queue.unbounded<Uint8Array>())
+    this.inboxes.set(id, created)
+    return created
+  }
 
   setDropRate(rate: number): void {
     this.dropRate = rate
@@ -60,19 +63,18 @@ export class MemoryNetwork {
     return draw < this.dropRate
   }
 
-  readonly route = (from: NodeId, datagram: string): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const dst = (JSON.parse(datagram) as { readonly dst: NodeId }).dst
-      const bytes = this.encoder.encode(datagram)
-      const isReplica = (id: NodeId) => this.replicas.includes(id)
-      const fromReplica = isReplica(from)
-      const targets = dst === BROADCAST ? this.replicas.filter((id) => id !== from) : [dst]
-      return Effect.forEach(
-        targets.filter((to) => !(fromReplica && isReplica(to) && this.blocked(from, to)) && !this.killed.has(to)),
-        (to) => Effect.flatMap(this.inbox(to), (queue) => Queue.offer(queue, bytes)),
-        { discard: true }
-      )
-    })
+  /** Delivers at once, synchronously, like a send on loopback: the datagram is queued before `route` returns. */
+  readonly route = (from: NodeId, datagram: string): void => {
+    const dst = (JSON.parse(datagram) as { readonly dst: NodeId }).dst
+    const bytes = this.encoder.encode(datagram)
+    const isReplica = (id: NodeId) => this.replicas.includes(id)
+    const fromReplica = isReplica(from)
+    const targets = dst === BROADCAST ? this.replicas.filter((id) => id !== from) : [dst]
+    for (const to of targets) {
+      if (this.killed.has(to) || (fromReplica && isReplica(to) && this.blocked(from, to))) continue
+      Queue.unsafeOffer(this.inboxOf(to), bytes)
+    }
+  }
 }
 
 export const MemoryTransport = (network: MemoryNetwork, id: NodeId): Layer.Layer<Transport> =>
@@ -80,6 +82,7 @@ export const MemoryTransport = (network: MemoryNetwork, id: NodeId): Layer.Layer
     Transport,
     Effect.map(network.inbox(id), (inbox) => ({
       send: (datagram: string) => network.route(id, datagram),
-      receive: (timeoutMs: number) => Effect.timeoutOption(Queue.take(inbox), timeoutMs)
+      listen: (deliver: (datagram: Uint8Array) => void) =>
+        Effect.asVoid(Effect.forkScoped(Effect.forever(Effect.map(Queue.take(inbox), deliver))))
     }))
   )

@@ -1,4 +1,4 @@
-import { Context, type Effect, type Option } from "effect"
+import { Context, type Effect, type Scope } from "effect"
 
 /**
  * The replica's only way to the outside: datagrams in, datagrams out. The replica never
@@ -8,9 +8,16 @@ import { Context, type Effect, type Option } from "effect"
 export class Transport extends Context.Tag("Transport")<
   Transport,
   {
-    /** Sends one datagram; a replica addresses it by the `dst` inside, as the harness routes. */
-    readonly send: (datagram: string) => Effect.Effect<void>
-    /** The next datagram that arrived, waiting at most `timeoutMs` for one (None: the time passed). */
-    readonly receive: (timeoutMs: number) => Effect.Effect<Option.Option<Uint8Array>>
+    /**
+     * Sends one datagram; a replica addresses it by the `dst` inside, as the harness routes.
+     * Fire and forget, like UDP itself: it neither waits nor reports loss, so it is a plain
+     * call the replica makes on its hot path rather than an Effect to run.
+     */
+    readonly send: (datagram: string) => void
+    /**
+     * Hands every datagram to `deliver` as it arrives, until the scope closes. A push, not a
+     * pull: the replica answers inside the socket's own callback, with no fiber to wake first.
+     */
+    readonly listen: (deliver: (datagram: Uint8Array) => void) => Effect.Effect<void, never, Scope.Scope>
   }
 >() {}

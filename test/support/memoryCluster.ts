@@ -49,7 +49,7 @@ export const client = (cluster: Cluster, self: NodeId) =>
     const inbox = yield* cluster.network.inbox(self)
     const decoder = new TextDecoder()
     return {
-      send: (request: Record<string, string>) => cluster.network.route(self, JSON.stringify({ src: self, ...request })),
+      send: (request: Record<string, string>) => Effect.sync(() => cluster.network.route(self, JSON.stringify({ src: self, ...request }))),
       received: Effect.map(Queue.takeAll(inbox), (chunk) =>
         [...chunk].map((bytes) => JSON.parse(decoder.decode(bytes)) as WireMessage)
       )

@@ -41,8 +41,6 @@ export interface SimulationOptions {
 
 interface SimReplica {
   readonly shell: ReplicaShell
-  readonly context: Context.Context<Transport | ReplicaLog>
-  readonly random: Random.Random
   wakeToken: number
   wakeAt: number
 }
@@ -69,19 +67,20 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   }
   const ids = Array.from({ length: config.replicas }, (_, i) => i.toString(16).toUpperCase().padStart(4, "0") as NodeId)
   const replicas = new Map<NodeId, SimReplica>()
-  const run = <A>(replica: { readonly context: Context.Context<Transport | ReplicaLog>; readonly random: Random.Random }, effect: Effect.Effect<A, never, Transport | ReplicaLog>): A =>
-    Effect.runSync(effect.pipe(Effect.provide(replica.context), Effect.withClock(clock), Effect.withRandom(replica.random)))
 
   for (const [i, self] of ids.entries()) {
     const transport = Transport.of({
-      send: (datagram) => Effect.sync(() => queue.push(arrival(`${self}>`), { _tag: "ToHarness", from: self, datagram })),
-      receive: () => Effect.dieMessage("simulated replicas are driven by events, not by receive")
+      send: (datagram) => queue.push(arrival(`${self}>`), { _tag: "ToHarness", from: self, datagram }),
+      listen: () => Effect.dieMessage("simulated replicas are driven by events, not by listening")
     })
     const context = Context.make(Transport, transport).pipe(Context.add(ReplicaLog, silentReplicaLog))
     const random = Random.make(options.seed * 7919 + i)
     const config = { self, peers: ids.filter((id) => id !== self), timing: options.timing ?? defaultTiming }
-    const shell = run({ context, random }, (options.replica ?? makeReplicaShell)(config))
-    replicas.set(self, { shell, context, random, wakeToken: 0, wakeAt: Number.POSITIVE_INFINITY })
+    // The shell takes its Clock, Random and services once, here; after that it runs on plain calls.
+    const shell = Effect.runSync(
+      (options.replica ?? makeReplicaShell)(config).pipe(Effect.provide(context), Effect.withClock(clock), Effect.withRandom(random))
+    )
+    replicas.set(self, { shell, wakeToken: 0, wakeAt: Number.POSITIVE_INFINITY })
   }
 
   const schedule = (id: NodeId, replica: SimReplica): void => {
@@ -136,7 +135,7 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
       case "ToReplica": {
         const replica = replicas.get(event.to)
         if (replica === undefined) break
-        run(replica, replica.shell.onDatagram(encoder.encode(event.datagram)))
+        replica.shell.onDatagram(encoder.encode(event.datagram))
         schedule(event.to, replica)
         observe()
         break
@@ -148,7 +147,7 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
         spinAt = clock.now
         if (spins > SPIN_LIMIT) throw new Error(`replica ${event.replica} spins at t=${clock.now}ms (${replica.shell.state().role})`)
         replica.wakeAt = Number.POSITIVE_INFINITY
-        run(replica, replica.shell.onTimeout)
+        replica.shell.onTimeout()
         schedule(event.replica, replica)
         observe()
         break
