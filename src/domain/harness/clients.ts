@@ -134,9 +134,10 @@ export class Clients {
       return undefined
     }
     state.waiting.delete(mid)
-    this.tally.latenciesMs.push(now - attempt.sentAt)
-    state.leader = datagram.leader
     const operation = attempt.operation
+    this.tally.latenciesMs.push(now - attempt.sentAt)
+    this.tally.latenciesByKindMs[operation.kind].push(now - attempt.sentAt)
+    state.leader = datagram.leader
     if (datagram.type !== "ok") {
       state.answered.set(mid, false)
       if (datagram.type === "redirect") this.tally.redirects++

@@ -240,7 +240,8 @@ export class Harness {
         count
       })),
       incorrectExamples: [...tally.incorrectExamples],
-      latency: summarizeLatency(tally.latenciesMs)
+      latency: summarizeLatency(tally.latenciesMs),
+      latencyByKind: { get: summarizeLatency(tally.latenciesByKindMs.get), put: summarizeLatency(tally.latenciesByKindMs.put) }
     }
   }
 

@@ -1,7 +1,11 @@
+import type { LatencySummary } from "./latency.ts"
 import type { Check, Metric, RunResult, Verdict } from "./result.ts"
 import { TIER_NAMES } from "./tiers.ts"
 
 const ms = (value: number): string => `${value.toFixed(3)} ms`
+
+const latencyJson = (summary: LatencySummary | undefined) =>
+  summary === undefined ? null : { samples: summary.samples, meanMs: summary.meanMs, medianMs: summary.medianMs, p99Ms: summary.p99Ms }
 
 const metricValue = (metric: Metric): string =>
   metric.value === undefined ? "n/a" : metric.name === "median_latency" ? `${metric.value.toFixed(6)} s` : String(metric.value)
@@ -58,6 +62,10 @@ export const formatScorecard = (result: RunResult): string => {
           `(${s.latency.samples} samples)`
     )
   )
+  const kind = (summary: LatencySummary | undefined) =>
+    summary === undefined ? "no samples" : `median ${ms(summary.medianMs)}, p99 ${ms(summary.p99Ms)}`
+  lines.push(row("  of gets", kind(s.latencyByKind.get)))
+  lines.push(row("  of puts", kind(s.latencyByKind.put)))
   lines.push(row("linearizability", `${verdictText(result.linearizability)} (${result.history.length} operations)`))
   const failed = result.checks.filter((check) => !check.passed)
   lines.push(`Correctness: ${result.correct ? "PASS" : "FAIL"}`)
@@ -143,9 +151,8 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       incorrect: s.incorrect,
       incorrectByReason: s.incorrectByReason.map(({ count, reason }) => ({ reason, count })),
       incorrectExamples: s.incorrectExamples.map((e) => ({ atMs: e.atMs, from: e.from, reason: e.reason, datagram: e.datagram })),
-      latency: s.latency === undefined
-        ? null
-        : { samples: s.latency.samples, meanMs: s.latency.meanMs, medianMs: s.latency.medianMs, p99Ms: s.latency.p99Ms },
+      latency: latencyJson(s.latency),
+      latencyByKind: { get: latencyJson(s.latencyByKind.get), put: latencyJson(s.latencyByKind.put) },
       operations: result.history.length
     }
   }

@@ -38,6 +38,7 @@ export interface RunStats {
   readonly incorrectByReason: ReadonlyArray<{ readonly reason: IncorrectReason; readonly count: number }>
   readonly incorrectExamples: ReadonlyArray<IncorrectExample>
   readonly latency: LatencySummary | undefined
+  readonly latencyByKind: { readonly get: LatencySummary | undefined; readonly put: LatencySummary | undefined }
 }
 
 export type CheckId = "incorrect" | "crashes" | "stored" | "unanswered" | "generation" | "replication" | "linearizability"

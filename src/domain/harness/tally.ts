@@ -34,6 +34,8 @@ export class Tally {
   readonly incorrectExamples: Array<IncorrectExample> = []
   /** Milliseconds from a MID's request to its response, one per response awaited. */
   readonly latenciesMs: Array<number> = []
+  /** The same samples split by what was asked: a get and a put have different floors. */
+  readonly latenciesByKindMs = { get: [] as Array<number>, put: [] as Array<number> }
 
   countIncorrect(reason: IncorrectReason, atMs: number, from: NodeId, datagram: string): void {
     this.incorrect++
