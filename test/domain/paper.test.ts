@@ -198,33 +198,37 @@ describe("§5.2 Leader election", () => {
     expect(n.state).toMatchObject({ term: 2, votedFor: N2 })
   })
 
-  it("§4.2.3/§9.6 a replica that heard its leader within electionMin ignores (pre-)votes; after electionMin of silence it grants them", () => {
+  it("§4.2.3/§9.6 a replica that heard its leader within electionMin ignores votes and refuses pre-votes; after electionMin of silence it grants them", () => {
     const n = follower(2, [1, 2], 1000)
     expect(n.state.leaderContactAt).toBe(1000)
     const inLease = n.state
-    for (const request of [voteFor(N2, 3, logEnd(inLease)), voteFor(N2, 3, logEnd(inLease), true)]) {
-      const result = step(inLease, { _tag: "Message", message: request }, { now: 1000 + timing.electionMin - 1, random: 0 })
-      expect(result.state).toBe(inLease)
-      expect(sent(result.outputs)).toEqual([])
-    }
+    const during = { now: 1000 + timing.electionMin - 1, random: 0 }
+    const ignored = step(inLease, { _tag: "Message", message: voteFor(N2, 3, logEnd(inLease)) }, during)
+    expect(ignored.state).toBe(inLease)
+    expect(sent(ignored.outputs)).toEqual([])
+    const refused = step(inLease, { _tag: "Message", message: voteFor(N2, 3, logEnd(inLease), true) }, during)
+    expect(refused.state).toBe(inLease)
+    expect(sent(refused.outputs)).toEqual([{ src: N0, dst: N2, leader: N1, type: "voted", term: 2, granted: false, pre: true }])
 
     const out = n.receive(voteFor(N2, 3, logEnd(inLease)), 1000 + timing.electionMin)
     expect(sentOf(out, "voted")).toEqual([{ src: N0, dst: N2, leader: BROADCAST, type: "voted", term: 3, granted: true, pre: false }])
     expect(n.state).toMatchObject({ term: 3, votedFor: N2 })
   })
 
-  it("§4.2.3 a leader disregards vote requests and pre-votes, whatever their term", () => {
+  it("§4.2.3 a leader disregards vote requests and refuses pre-votes, whatever their term", () => {
     const n = follower(2, [1, 2])
     makeLeader(n)
     const before = n.state
-    for (const request of [voteFor(N4, 9, { lastIndex: 50, lastTerm: 8 }), voteFor(N4, 9, { lastIndex: 50, lastTerm: 8 }, true)]) {
-      const result = step(before, { _tag: "Message", message: request }, { now: n.now + 5000, random: 0 })
-      expect(result.state).toBe(before)
-      expect(sent(result.outputs)).toEqual([])
-    }
+    const at = { now: n.now + 5000, random: 0 }
+    const ignored = step(before, { _tag: "Message", message: voteFor(N4, 9, { lastIndex: 50, lastTerm: 8 }) }, at)
+    expect(ignored.state).toBe(before)
+    expect(sent(ignored.outputs)).toEqual([])
+    const refused = step(before, { _tag: "Message", message: voteFor(N4, 9, { lastIndex: 50, lastTerm: 8 }, true) }, at)
+    expect(refused.state).toBe(before)
+    expect(sent(refused.outputs)).toMatchObject([{ type: "voted", term: before.term, granted: false, pre: true }])
   })
 
-  it("§9.6 a pre-vote is granted without changing the voter's term or vote; refused ones are silent", () => {
+  it("§9.6 a pre-vote is granted without changing the voter's term or vote; a refusal names the voter's term", () => {
     const n = follower(2, [1, 2])
     const before = n.state
     const later = timing.electionMin // out of the lease
@@ -239,10 +243,27 @@ describe("§5.2 Leader election", () => {
     for (const request of refusals) {
       const refused = step(before, { _tag: "Message", message: request }, { now: later, random: 0 })
       expect(refused.state).toBe(before)
-      expect(sent(refused.outputs)).toEqual([])
+      expect(sent(refused.outputs)).toEqual([{ src: N0, dst: N3, leader: N1, type: "voted", term: 2, granted: false, pre: true }])
     }
     // The pre-vote did not spend the real vote.
     expect(sentOf(n.receive(voteFor(N4, 3, logEnd(before)), later), "voted")[0]).toMatchObject({ granted: true, term: 3 })
+  })
+
+  it("§9.6 a pre-candidate refused by a voter of a later term adopts that term, so its next pre-vote can be granted", () => {
+    const n = follower(2, [1, 2])
+    n.electionTimeout()
+    expect(n.state).toMatchObject({ role: "precandidate", term: 2 })
+    n.receive(voted({ src: N3, term: 3, granted: false, pre: true }))
+    expect(n.state).toMatchObject({ role: "follower", term: 3, leader: BROADCAST })
+    expect(sentOf(n.electionTimeout(), "vote")).toMatchObject([{ term: 4, pre: true }])
+  })
+
+  it("§9.6 a granted pre-vote names the term asked for and moves no one's term", () => {
+    const n = follower(2, [1, 2])
+    n.electionTimeout()
+    n.receive(voted({ src: N3, term: 3, granted: true, pre: true }))
+    expect(n.state).toMatchObject({ role: "precandidate", term: 2 })
+    expect([...n.state.votes].sort()).toEqual([N0, N3])
   })
 
   it("§5.2 a candidate whose election times out starts another pre-vote from its current term", () => {
@@ -269,14 +290,14 @@ describe("§5.4.1 Election restriction", () => {
     expect(answer(voter(), voteFor(N2, 4, { lastIndex: 10, lastTerm: 2 }))).toEqual([
       { src: N0, dst: N2, leader: BROADCAST, type: "voted", term: 4, granted: false, pre: false }
     ])
-    expect(answer(voter(), voteFor(N2, 4, { lastIndex: 10, lastTerm: 2 }, true))).toEqual([])
+    expect(answer(voter(), voteFor(N2, 4, { lastIndex: 10, lastTerm: 2 }, true))).toMatchObject([{ term: 3, granted: false, pre: true }])
   })
 
   it("§5.4.1 a vote is refused to a candidate with the same last term but a shorter log", () => {
     const n = voter()
     expect(answer(n, voteFor(N2, 4, { lastIndex: 2, lastTerm: 3 }))[0]).toMatchObject({ granted: false, term: 4 })
     expect(n.state.votedFor).toBeUndefined()
-    expect(answer(voter(), voteFor(N2, 4, { lastIndex: 2, lastTerm: 3 }, true))).toEqual([])
+    expect(answer(voter(), voteFor(N2, 4, { lastIndex: 2, lastTerm: 3 }, true))).toMatchObject([{ term: 3, granted: false, pre: true }])
   })
 
   it("§5.4.1 a vote is granted to a candidate whose log is at least as up-to-date: same term and as long or longer, or a higher last term", () => {

@@ -65,16 +65,21 @@ const inLease = (state: RaftState, now: number): boolean =>
   state.role === "leader" ||
   (state.leader !== BROADCAST && now - state.leaderContactAt < state.config.timing.electionMin)
 
-/** A vote request reaching this replica (§5.2, §5.4.1), or a pre-vote (§9.6). Refusals of pre-votes stay silent: they cost messages and change nothing. */
+/**
+ * A vote request reaching this replica (§5.2, §5.4.1), or a pre-vote (§9.6). A pre-vote is
+ * answered either way: a grant names the term asked for, a refusal names our own term, so a
+ * pre-candidate that fell behind it learns the term it must exceed (peers grant pre-votes only
+ * for terms above their own; without this it would ask, and be refused, forever).
+ */
 export const onVote = (state: RaftState, request: Vote, now: number, random: number, out: Outputs): RaftState => {
-  if (inLease(state, now)) return state
-  const upToDate = isUpToDate(state.log, request.lastIndex, request.lastTerm)
   if (request.pre) {
-    if (request.term > state.term && upToDate) {
-      out.push(send({ ...envelope(state, request.src), type: "voted", term: request.term, granted: true, pre: true }))
-    }
+    const granted = !inLease(state, now) && request.term > state.term && isUpToDate(state.log, request.lastIndex, request.lastTerm)
+    const term = granted ? request.term : state.term
+    out.push(send({ ...envelope(state, request.src), type: "voted", term, granted, pre: true }))
     return state
   }
+  if (inLease(state, now)) return state
+  const upToDate = isUpToDate(state.log, request.lastIndex, request.lastTerm)
   if (request.term < state.term) {
     out.push(send({ ...envelope(state, request.src), type: "voted", term: state.term, granted: false, pre: false }))
     return state

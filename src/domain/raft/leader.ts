@@ -29,11 +29,16 @@ const followers = (leader: LeaderState): ReadonlyArray<Progress> => [...leader.p
 const quorumPeers = (state: RaftState): ReadonlyArray<NodeId> =>
   byFreshness(leaderOf(state).progress).slice(0, majority(clusterSize(state)) - 1)
 
-/** Sends `peer` everything from its next index (or an empty heartbeat), pipelining: next moves on at once. */
+/**
+ * Sends `peer` every entry it is not known to hold (or an empty heartbeat). Once a follower has
+ * matched, that is everything after its match index, so an append lost on the way is repaired
+ * by the next one the follower gets, with no rejection round; until then, from its next index,
+ * which backtracks on rejection hints.
+ */
 const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, out: Outputs): RaftState => {
   const progress = leaderOf(state).progress.get(peer)
   if (progress === undefined) return state
-  const from = progress.next
+  const from = progress.match > 0 ? progress.match + 1 : progress.next
   const to = Math.min(lastIndex(state.log), from + MAX_BATCH - 1)
   const entries = to >= from ? slice(state.log, from, to) : []
   out.push(
@@ -92,53 +97,94 @@ const serveWaitingReads = (state: RaftState, now: number, out: Outputs): RaftSta
   return withLeader(state, (l) => ({ ...l, reads: [] }))
 }
 
+const due = (progress: Progress, now: number): boolean => now >= progress.sentAt + progress.rto
+
 /**
- * Resends to every follower that needs it and has been silent for its retransmission
- * timeout: the missing entries while a put waits for its quorum, or an acknowledged
- * heartbeat while reads wait for the lease (a ReadIndex-style confirmation). Timeouts
- * double per unanswered resend, so a leader cut off from its peers does not flood them.
+ * Whom to send to first: followers that answered the last thing sent to them, then those
+ * sent to least recently. A dead or cut-off follower drops to the back after one unanswered
+ * append, and the rest take turns.
+ */
+const preference = ([a, pa]: readonly [NodeId, Progress], [b, pb]: readonly [NodeId, Progress]): number =>
+  Number(pb.heardAt >= pb.sentAt) - Number(pa.heardAt >= pa.sentAt) || pa.sentAt - pb.sentAt || (a < b ? -1 : 1)
+
+/**
+ * The resends uncommitted entries need now: a commit needs `majority − 1` followers holding
+ * the last entry, so after those that hold it and those whose append may still be in flight
+ * (sent less than `retransmit` ago: a follower's backed-off timeout only delays resending to
+ * that follower, it does not make its silence more promising), only
+ * the shortfall is sent again, to the followers `preference` puts first. Resending to every
+ * follower that lacks the entry would multiply the messages a lossy network costs per put.
+ */
+const resendTargets = (state: RaftState, now: number): ReadonlyArray<NodeId> => {
+  const last = lastIndex(state.log)
+  const missing = [...leaderOf(state).progress].filter(([, p]) => p.match < last)
+  const holding = state.config.peers.length - missing.length
+  const inFlight = missing.filter(([, p]) => now < p.sentAt + state.config.timing.retransmit).length
+  const shortfall = majority(clusterSize(state)) - 1 - holding - inFlight
+  if (shortfall <= 0) return []
+  return missing
+    .filter(([, p]) => due(p, now))
+    .sort(preference)
+    .slice(0, shortfall)
+    .map(([peer]) => peer)
+}
+
+/**
+ * Retransmission, after `retransmit` ms without a commit: the shortfall of a put's quorum
+ * (above), or, while reads wait for the lease, an acknowledged heartbeat to every follower (a
+ * ReadIndex-style confirmation). Timeouts double per unanswered resend, so a leader cut off
+ * from its peers does not flood them.
  */
 const probe = (state: RaftState, now: number, out: Outputs): RaftState => {
-  const last = lastIndex(state.log)
   const leader = leaderOf(state)
-  const entriesLate = state.commitIndex < last && now >= leader.uncommittedSince + state.config.timing.retransmit
+  const entriesLate = state.commitIndex < lastIndex(state.log) && now >= leader.uncommittedSince + state.config.timing.retransmit
   const readsWaiting = leader.reads.length > 0 && !canServeReads(state, now)
+  const targets = readsWaiting
+    ? [...leader.progress].filter(([, p]) => due(p, now)).map(([peer]) => peer)
+    : entriesLate
+      ? resendTargets(state, now)
+      : []
   let next = state
-  for (const [peer, progress] of leader.progress) {
-    const missing = entriesLate && progress.match < last
-    if (!(missing || readsWaiting) || now < progress.sentAt + progress.rto) continue
+  for (const peer of targets) {
     next = withLeader(next, (l) => ({
       ...l,
-      progress: updateProgress(l.progress, peer, (p) => ({
-        ...p,
-        next: missing ? p.match + 1 : p.next,
-        rto: Math.min(p.rto * 2, state.config.timing.heartbeat)
-      }))
+      progress: updateProgress(l.progress, peer, (p) => ({ ...p, rto: Math.min(p.rto * 2, state.config.timing.heartbeat) }))
     }))
     next = sendAppend(next, peer, now, true, out)
   }
   return next
 }
 
-/** When `probe` next has work, if it has any. */
+/**
+ * When `probe` next has work. For entries: once the shortfall above turns positive (all but
+ * k − 1 of the appends awaited are older than `retransmit`, k = the followers still needed)
+ * and some follower missing the entry is past its own timeout. For waiting reads: whenever
+ * any follower may be asked again.
+ */
 const probeWakeAt = (state: RaftState): number => {
-  const last = lastIndex(state.log)
   const leader = leaderOf(state)
-  const uncommitted = state.commitIndex < last
-  const earliest = Math.min(
-    ...[...leader.progress.values()]
-      .filter((p) => leader.reads.length > 0 || (uncommitted && p.match < last))
-      .map((p) => p.sentAt + p.rto)
-  )
-  return uncommitted && leader.reads.length === 0 ? Math.max(earliest, leader.uncommittedSince + state.config.timing.retransmit) : earliest
+  const timing = state.config.timing
+  const last = lastIndex(state.log)
+  if (leader.reads.length > 0) return Math.min(...[...leader.progress.values()].map((p) => p.sentAt + p.rto))
+  if (state.commitIndex >= last) return Number.POSITIVE_INFINITY
+  const missing = [...leader.progress.values()].filter((p) => p.match < last)
+  const needed = majority(clusterSize(state)) - 1 - (state.config.peers.length - missing.length)
+  if (needed <= 0) return Number.POSITIVE_INFINITY
+  const settled = missing.map((p) => p.sentAt + timing.retransmit).sort((a, b) => b - a)[needed - 1] ?? Number.NEGATIVE_INFINITY
+  const firstDue = Math.min(...missing.map((p) => p.sentAt + p.rto))
+  return Math.max(settled, firstDue, leader.uncommittedSince + timing.retransmit)
 }
 
-/** Each new put goes at once to the quorum the leader leans on; the rest catch up on their heartbeat. */
+/**
+ * A new put goes at once to a quorum's worth of followers, taking turns (`preference`).
+ * Rotating spreads the entries over every follower as they come, so none needs a separate
+ * catch-up append (each append carries whatever its follower lacks), and heartbeats stay off
+ * while puts flow.
+ */
 const replicateEagerly = (state: RaftState, now: number, out: Outputs): RaftState => {
+  const turn = [...leaderOf(state).progress].sort(preference).slice(0, majority(clusterSize(state)) - 1)
   let next = state
-  for (const peer of quorumPeers(state)) {
-    if ((leaderOf(next).progress.get(peer)?.next ?? 0) <= lastIndex(next.log)) next = sendAppend(next, peer, now, false, out)
-  }
+  for (const [peer] of turn) next = sendAppend(next, peer, now, true, out)
   return next
 }
 

@@ -65,7 +65,11 @@ const onClient = (state: RaftState, request: ClientRequest, now: number, out: Ou
  */
 const onReplica = (state: RaftState, message: ReplicaMessage, now: number, random: number, out: Outputs): RaftState => {
   if (message.type === "vote") return onVote(state, message, now, random, out)
-  if (message.type === "voted" && message.pre) return onVoted(state, message, now, random, out)
+  if (message.type === "voted" && message.pre) {
+    // A refused pre-vote carries the voter's term; a granted one the term asked for.
+    if (!message.granted && message.term > state.term) return becomeFollower(state, message.term, BROADCAST, now, random, out)
+    return onVoted(state, message, now, random, out)
+  }
   if (message.term < state.term) {
     if (message.type === "append") rejectStale(state, message, out)
     return state
