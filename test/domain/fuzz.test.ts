@@ -22,6 +22,7 @@ import type { NodeId } from "../../src/domain/ids.ts"
 import { entryAt, lastIndex, termAt } from "../../src/domain/raft/log.ts"
 import type { RaftState } from "../../src/domain/raft/state.ts"
 import { step, type Input } from "../../src/domain/raft/step.ts"
+import { UDP_PAYLOAD_BYTES, utf8Bytes } from "../../src/domain/wire/datagramSize.ts"
 import { decodeDatagram, encodeMessage, MAX_DATAGRAM_BYTES } from "../../src/domain/wire/decode.ts"
 import type { Entry, WireMessage } from "../../src/domain/wire/messages.ts"
 import {
@@ -461,7 +462,7 @@ const judge = (run: Run, before: RaftState, input: Input, result: ReturnType<typ
     const message = output.message
     const text = encodeMessage(message)
     holds(message.src === self && message.dst !== self, () => `bad envelope ${text}: ${at()}`)
-    holds(text.length <= MAX_DATAGRAM_BYTES, () => `oversized output: ${at()}`)
+    holds(utf8Bytes(text) <= UDP_PAYLOAD_BYTES, () => `output over the UDP payload limit: ${at()}`)
     const decoded = decodeDatagram(text)
     holds(Either.isRight(decoded) && isDeepStrictEqual(decoded.right, message), () => `output does not decode to itself ${text}: ${at()}`)
   }

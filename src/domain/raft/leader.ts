@@ -1,5 +1,6 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
-import type { Appended, ClientRequest, Get } from "../wire/messages.ts"
+import type { Appended, ClientRequest, Entry, Get, Put } from "../wire/messages.ts"
+import { batchEnd, fitsOneAppend } from "./appendBatch.ts"
 import { commitTo } from "./commit.ts"
 import { envelope } from "./envelope.ts"
 import { append, lastIndex, lastIndexOfTerm, slice, termAt } from "./log.ts"
@@ -9,9 +10,6 @@ import { majority, quorumValue } from "./quorum.ts"
 import { becomeFollower } from "./roles.ts"
 import { hasApplied, read } from "./stateMachine.ts"
 import { clusterSize, type LeaderState, type RaftState } from "./state.ts"
-
-/** Entries per append: keeps a datagram far below the harness's 65,535-byte limit. */
-const MAX_BATCH = 200
 
 const leaderOf = (state: RaftState): LeaderState => {
   if (state.leaderState === undefined) throw new Error(`invariant: ${state.config.self} acts as leader without leader state`)
@@ -29,12 +27,12 @@ const followers = (leader: LeaderState): ReadonlyArray<Progress> => [...leader.p
 const quorumPeers = (state: RaftState): ReadonlyArray<NodeId> =>
   byFreshness(leaderOf(state).progress).slice(0, majority(clusterSize(state)) - 1)
 
-/** Sends `peer` everything from its next index (or an empty heartbeat), pipelining: next moves on at once. */
+/** Sends `peer` what follows its next index, as much as fits in a datagram (or an empty heartbeat), pipelining: next moves on at once. */
 const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, out: Outputs): RaftState => {
   const progress = leaderOf(state).progress.get(peer)
   if (progress === undefined) return state
   const from = progress.next
-  const to = Math.min(lastIndex(state.log), from + MAX_BATCH - 1)
+  const to = batchEnd(state.log, from)
   const entries = to >= from ? slice(state.log, from, to) : []
   out.push(
     send({
@@ -142,6 +140,17 @@ const replicateEagerly = (state: RaftState, now: number, out: Outputs): RaftStat
   return next
 }
 
+/**
+ * A put whose entry could never cross the network in an append would sit in the log forever,
+ * uncommitted, blocking every entry after it. It fails at once instead: the client learns
+ * the store refuses it, and no replica ever sees it.
+ */
+const refuseOversized = (state: RaftState, request: Put, out: Outputs): RaftState => {
+  out.push(send({ ...envelope(state, request.src), type: "fail", MID: request.MID }))
+  out.push(log("warning", "oversized-put", `put ${request.MID} refused: key and value too large for one datagram`))
+  return state
+}
+
 export const onClientRequest = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
   if (request.type === "get") {
     if (canServeReads(state, now)) {
@@ -154,11 +163,10 @@ export const onClientRequest = (state: RaftState, request: ClientRequest, now: n
     out.push(log("warning", "replayed-put", `put ${request.MID} was applied already; not applying it twice`))
     return state
   }
+  const entry: Entry = { t: state.term, k: request.key, v: request.value, c: request.src, m: request.MID }
+  if (!fitsOneAppend(entry)) return refuseOversized(state, request, out)
   const wasCommitted = state.commitIndex === lastIndex(state.log)
-  const appended: RaftState = {
-    ...state,
-    log: append(state.log, { t: state.term, k: request.key, v: request.value, c: request.src, m: request.MID })
-  }
+  const appended: RaftState = { ...state, log: append(state.log, entry) }
   const timed = wasCommitted ? withLeader(appended, (l) => ({ ...l, uncommittedSince: now })) : appended
   return advanceCommit(replicateEagerly(timed, now, out), now, out)
 }
