@@ -17,6 +17,7 @@ import type {
   Appended,
   Entry,
   Get,
+  Install,
   Put,
   Vote,
   Voted,
@@ -106,6 +107,32 @@ export const appended = (
   match: fields.match ?? 0,
   conflictIndex: fields.conflictIndex ?? 0,
   conflictTerm: fields.conflictTerm ?? 0,
+  at: fields.at ?? 0
+})
+
+export const install = (
+  fields: Envelope & {
+    readonly term: number
+    readonly lastIndex: number
+    readonly lastTerm: number
+    readonly offset?: number
+    readonly pairs?: ReadonlyArray<readonly [string, string]>
+    readonly mids?: ReadonlyArray<string>
+    readonly done?: boolean
+    readonly at?: number
+  }
+): Install => ({
+  src: fields.src,
+  dst: fields.dst ?? N0,
+  leader: fields.leader ?? fields.src,
+  type: "install",
+  term: fields.term,
+  lastIndex: fields.lastIndex,
+  lastTerm: fields.lastTerm,
+  offset: fields.offset ?? 0,
+  pairs: fields.pairs ?? [],
+  mids: fields.mids ?? [],
+  done: fields.done ?? true,
   at: fields.at ?? 0
 })
 
@@ -266,14 +293,21 @@ export const overTheWire = (message: WireMessage): WireMessage => {
 
 /**
  * Delivers what `a` sent `b` in `outputs`, then everything they send each other in reply,
- * until neither has more to say. Returns every message delivered, in order.
+ * until neither has more to say; `lose` drops the messages it picks. Returns every message
+ * delivered, in order.
  */
-export const converse = (a: TestNode, b: TestNode, outputs: ReadonlyArray<Output>): ReadonlyArray<WireMessage> => {
+export const converse = (
+  a: TestNode,
+  b: TestNode,
+  outputs: ReadonlyArray<Output>,
+  lose: (message: WireMessage) => boolean = () => false
+): ReadonlyArray<WireMessage> => {
   const delivered: Array<WireMessage> = []
   const queue: Array<readonly [TestNode, WireMessage]> = sent(outputs).filter((m) => m.dst === b.self).map((m) => [b, m] as const)
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     const [to, message] = next
     const other = to === a ? b : a
+    if (lose(message)) continue
     delivered.push(message)
     for (const reply of sent(to.receive(overTheWire(message)))) if (reply.dst === other.self) queue.push([other, reply])
     if (delivered.length > 100_000) throw new Error(`${a.self} and ${b.self} never stop talking`)

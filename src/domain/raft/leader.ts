@@ -1,5 +1,5 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
-import type { Appended, ClientRequest, Entry, Get, Put } from "../wire/messages.ts"
+import type { Appended, ClientRequest, Entry, Get, Installed, Put } from "../wire/messages.ts"
 import { batchEnd, fitsOneAppend } from "./appendBatch.ts"
 import { commitTo } from "./commit.ts"
 import { envelope } from "./envelope.ts"
@@ -9,6 +9,7 @@ import { byFreshness, initialProgress, updateProgress, type Progress } from "./p
 import { majority, quorumValue } from "./quorum.ts"
 import { becomeFollower } from "./roles.ts"
 import { hasApplied, read } from "./stateMachine.ts"
+import { afterInstalled, installFor, movedOn } from "./snapshotTransfer.ts"
 import { clusterSize, type LeaderState, type RaftState } from "./state.ts"
 
 const leaderOf = (state: RaftState): LeaderState => {
@@ -27,10 +28,21 @@ const followers = (leader: LeaderState): ReadonlyArray<Progress> => [...leader.p
 const quorumPeers = (state: RaftState): ReadonlyArray<NodeId> =>
   byFreshness(leaderOf(state).progress).slice(0, majority(clusterSize(state)) - 1)
 
-/** Sends `peer` what follows its next index, as much as fits in a datagram (or an empty heartbeat), pipelining: next moves on at once. */
+/**
+ * Sends `peer` what follows its next index, as much as fits in a datagram (or an empty
+ * heartbeat), pipelining: next moves on at once. A follower whose next entry was compacted
+ * away gets the snapshot instead, a chunk at a time (§7).
+ */
 const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, out: Outputs): RaftState => {
   const progress = leaderOf(state).progress.get(peer)
   if (progress === undefined) return state
+  if (progress.next <= state.log.base) {
+    out.push(send(installFor(state, peer, progress, now)))
+    return withLeader(state, (leader) => ({
+      ...leader,
+      progress: updateProgress(leader.progress, peer, (p) => ({ ...p, sentAt: now }))
+    }))
+  }
   const from = progress.next
   const to = batchEnd(state.log, from)
   const entries = to >= from ? slice(state.log, from, to) : []
@@ -225,6 +237,26 @@ export const onAppended = (state: RaftState, message: Appended, now: number, out
     next = sendAppend(next, peer, now, true, out)
   }
   return serveWaitingReads(advanceCommit(next, now, out), now, out)
+}
+
+/**
+ * A follower's answer to a snapshot chunk (§7). When it moved on, the next chunk (or the
+ * entries after the snapshot) goes at once; an answer to a duplicate chunk sends nothing.
+ */
+export const onInstalled = (state: RaftState, message: Installed, now: number, out: Outputs): RaftState => {
+  const peer = message.src
+  const before = leaderOf(state).progress.get(peer)
+  if (before === undefined) return state
+  const rto = state.config.timing.retransmit
+  let next = withLeader(state, (l) => ({
+    ...l,
+    progress: updateProgress(l.progress, peer, (p) => afterInstalled(p, message, now, rto))
+  }))
+  const after = leaderOf(next).progress.get(peer)
+  if (after !== undefined && movedOn(before, after) && after.next <= lastIndex(next.log)) {
+    next = sendAppend(next, peer, now, true, out)
+  }
+  return serveWaitingReads(next, now, out)
 }
 
 /**
