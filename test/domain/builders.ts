@@ -3,17 +3,21 @@
  * raft_paper_test.go: a 5-replica cluster 0000..0004, hand-made messages, and a test node
  * that remembers its state and clock so a test reads as a transcript of inputs.
  */
+import { Either } from "effect"
 import { BROADCAST, replicaId, type NodeId } from "../../src/domain/ids.ts"
 import { lastIndex, lastTerm } from "../../src/domain/raft/log.ts"
 import type { Output } from "../../src/domain/raft/outputs.ts"
 import { initialState, type ClusterConfig, type RaftState } from "../../src/domain/raft/state.ts"
 import { step, type Input, type Step } from "../../src/domain/raft/step.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
+import { UDP_PAYLOAD_BYTES, utf8Bytes } from "../../src/domain/wire/datagramSize.ts"
+import { decodeDatagram, encodeMessage } from "../../src/domain/wire/decode.ts"
 import type {
   Append,
   Appended,
   Entry,
   Get,
+  Install,
   Put,
   Vote,
   Voted,
@@ -103,6 +107,32 @@ export const appended = (
   match: fields.match ?? 0,
   conflictIndex: fields.conflictIndex ?? 0,
   conflictTerm: fields.conflictTerm ?? 0,
+  at: fields.at ?? 0
+})
+
+export const install = (
+  fields: Envelope & {
+    readonly term: number
+    readonly lastIndex: number
+    readonly lastTerm: number
+    readonly offset?: number
+    readonly pairs?: ReadonlyArray<readonly [string, string]>
+    readonly mids?: ReadonlyArray<string>
+    readonly done?: boolean
+    readonly at?: number
+  }
+): Install => ({
+  src: fields.src,
+  dst: fields.dst ?? N0,
+  leader: fields.leader ?? fields.src,
+  type: "install",
+  term: fields.term,
+  lastIndex: fields.lastIndex,
+  lastTerm: fields.lastTerm,
+  offset: fields.offset ?? 0,
+  pairs: fields.pairs ?? [],
+  mids: fields.mids ?? [],
+  done: fields.done ?? true,
   at: fields.at ?? 0
 })
 
@@ -249,3 +279,53 @@ export const voteFor = (src: NodeId, term: number, log: { readonly lastIndex: nu
   vote({ src, term, lastIndex: log.lastIndex, lastTerm: log.lastTerm, pre })
 
 export const logEnd = (state: RaftState) => ({ lastIndex: lastIndex(state.log), lastTerm: lastTerm(state.log) })
+
+// ---------------------------------------------------------------------------------------------
+// Two replicas talking.
+
+/** A message as the other side receives it: encoded, checked against the UDP payload limit, decoded. */
+export const overTheWire = (message: WireMessage): WireMessage => {
+  const text = encodeMessage(message)
+  const bytes = utf8Bytes(text)
+  if (bytes > UDP_PAYLOAD_BYTES) throw new Error(`${message.type} to ${message.dst} is ${bytes} bytes, over the UDP payload limit`)
+  return Either.getOrThrow(decodeDatagram(text))
+}
+
+/**
+ * Delivers what `a` sent `b` in `outputs`, then everything they send each other in reply,
+ * until neither has more to say; `lose` drops the messages it picks. Returns every message
+ * delivered, in order.
+ */
+export const converse = (
+  a: TestNode,
+  b: TestNode,
+  outputs: ReadonlyArray<Output>,
+  lose: (message: WireMessage) => boolean = () => false
+): ReadonlyArray<WireMessage> => {
+  const delivered: Array<WireMessage> = []
+  const queue: Array<readonly [TestNode, WireMessage]> = sent(outputs).filter((m) => m.dst === b.self).map((m) => [b, m] as const)
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const [to, message] = next
+    const other = to === a ? b : a
+    if (lose(message)) continue
+    delivered.push(message)
+    for (const reply of sent(to.receive(overTheWire(message)))) if (reply.dst === other.self) queue.push([other, reply])
+    if (delivered.length > 100_000) throw new Error(`${a.self} and ${b.self} never stop talking`)
+  }
+  return delivered
+}
+
+/** Answers every append in `outputs` to one of `peers` as a follower holding all of it would. */
+export const acknowledge = (leader: TestNode, outputs: ReadonlyArray<Output>, peers: ReadonlyArray<NodeId> = [N1, N2]): void => {
+  for (const m of sentOf(outputs, "append")) {
+    if (!peers.includes(m.dst)) continue
+    leader.receive(appended({ src: m.dst, dst: leader.self, term: m.term, match: m.prevIndex + m.entries.length, at: m.at }))
+  }
+}
+
+/** Has the leader `n` commit one put per value, each acknowledged by N1 and N2 at once. */
+export const commitPuts = (n: TestNode, values: ReadonlyArray<readonly [key: string, value: string]>, midPrefix = "p"): void => {
+  for (const [i, [key, value]] of values.entries()) {
+    acknowledge(n, n.receive(put({ MID: `${midPrefix}${i}`, key, value, leader: n.self })))
+  }
+}

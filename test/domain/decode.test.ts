@@ -6,7 +6,7 @@ import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { decodeDatagram, encodeMessage, MAX_DATAGRAM_BYTES, type DecodeReason } from "../../src/domain/wire/decode.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
-import { append, appended, BROADCAST, CLIENT, entry, get, N0, N1, put, vote, voted } from "./builders.ts"
+import { append, appended, BROADCAST, CLIENT, entry, get, install, N0, N1, put, vote, voted } from "./builders.ts"
 
 const reasonOf = (input: Uint8Array | string): DecodeReason | "accepted" =>
   Either.match(decodeDatagram(input), { onLeft: (error) => error.reason, onRight: () => "accepted" })
@@ -34,7 +34,9 @@ const samples: ReadonlyArray<WireMessage> = [
     at: 1234.5678,
     ack: true
   }),
-  appended({ src: N1, term: 3, success: false, match: 0, conflictIndex: 5, conflictTerm: 2, at: 99 })
+  appended({ src: N1, term: 3, success: false, match: 0, conflictIndex: 5, conflictTerm: 2, at: 99 }),
+  install({ src: N1, term: 3, lastIndex: 1000, lastTerm: 2, offset: 850, pairs: [["k", "v"], ["", "é"]], mids: ["m8"], done: false, at: 12.5 }),
+  { src: N0, dst: N1, leader: N1, type: "installed", term: 3, lastIndex: 1000, offset: 853, done: false, at: 12.5 }
 ]
 
 /** A valid append as a plain JSON object, to break one field at a time. */
@@ -54,7 +56,7 @@ describe("decodeDatagram", () => {
       expect(decoded(new TextEncoder().encode(text)), message.type).toEqual(message)
     }
     expect(new Set(samples.map((m) => m.type))).toEqual(
-      new Set(["hello", "get", "put", "ok", "fail", "redirect", "vote", "voted", "append", "appended"])
+      new Set(["hello", "get", "put", "ok", "fail", "redirect", "vote", "voted", "append", "appended", "install", "installed"])
     )
   })
 
@@ -132,6 +134,20 @@ describe("decodeDatagram", () => {
     expect(reasonOf(JSON.stringify({ ...JSON.parse(encodeMessage(samples[2]!)), value: 7 }))).toBe("invalid-message")
     expect(reasonOf(JSON.stringify({ ...JSON.parse(encodeMessage(samples[1]!)), MID: 7 }))).toBe("invalid-message")
     expect(reasonOf(JSON.stringify({ ...JSON.parse(encodeMessage(samples[8]!)), pre: "false" }))).toBe("invalid-message")
+    const installJson = JSON.parse(encodeMessage(samples[11]!)) as Record<string, unknown>
+    const brokenInstall: ReadonlyArray<readonly [string, unknown]> = [
+      ["pairs", [["k"]]],
+      ["pairs", [["k", "v", "w"]]],
+      ["pairs", [["k", 1]]],
+      ["pairs", { k: "v" }],
+      ["mids", [7]],
+      ["offset", -1],
+      ["lastIndex", 1.5],
+      ["done", "true"]
+    ]
+    for (const [field, value] of brokenInstall) {
+      expect(reasonOf(JSON.stringify({ ...installJson, [field]: value })), `install ${field} = ${JSON.stringify(value)}`).toBe("invalid-message")
+    }
   })
 
   it("rejects an unknown type, or a known type missing that type's own fields", () => {

@@ -10,9 +10,10 @@
  * Peers are modelled as Raft assumes them to be: not Byzantine. Their messages are otherwise
  * arbitrary (any term, index, flag, send time, order, repetition), but an append never contradicts an
  * entry this replica already committed, and never carries entries of a later term than its own
- * (Leader Completeness, Log Matching). Against that model every property below must hold. A
- * second run lets peers lie freely and checks only what must survive even that: no crash,
- * monotonic term and commit index, wire-valid outputs, no busy timer.
+ * (Leader Completeness, Log Matching); a snapshot is the state of a log that agrees with ours.
+ * Against that model every property below must hold. A second run lets peers lie freely and
+ * checks only what must survive even that: no crash, monotonic term and commit index,
+ * wire-valid outputs, no busy timer.
  */
 import { isDeepStrictEqual } from "node:util"
 import { Either } from "effect"
@@ -20,8 +21,11 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { NodeId } from "../../src/domain/ids.ts"
 import { entryAt, lastIndex, termAt } from "../../src/domain/raft/log.ts"
+import { imageOf } from "../../src/domain/raft/snapshot.ts"
 import type { RaftState } from "../../src/domain/raft/state.ts"
+import { applyEntry } from "../../src/domain/raft/stateMachine.ts"
 import { step, type Input } from "../../src/domain/raft/step.ts"
+import { UDP_PAYLOAD_BYTES, utf8Bytes } from "../../src/domain/wire/datagramSize.ts"
 import { decodeDatagram, encodeMessage, MAX_DATAGRAM_BYTES } from "../../src/domain/wire/decode.ts"
 import type { Entry, WireMessage } from "../../src/domain/wire/messages.ts"
 import {
@@ -42,6 +46,7 @@ import {
   node,
   put,
   freshState,
+  install,
   REPLICAS,
   STRANGER,
   TestNode,
@@ -49,7 +54,7 @@ import {
 } from "./builders.ts"
 
 const SEED = 20_240_917
-const TYPES = new Set(["hello", "get", "put", "ok", "fail", "redirect", "vote", "voted", "append", "appended"])
+const TYPES = new Set(["hello", "get", "put", "ok", "fail", "redirect", "vote", "voted", "append", "appended", "install", "installed"])
 const ID = /^[0-9A-F]{4}$/
 
 // ---------------------------------------------------------------------------------------------
@@ -101,6 +106,27 @@ const validMessage: fc.Arbitrary<WireMessage> = fc.oneof(
     match: small,
     conflictIndex: small,
     conflictTerm: small,
+    at: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 1e7 })
+  }),
+  fc.record({
+    ...envelopeArb,
+    type: fc.constant("install" as const),
+    term: small,
+    lastIndex: small,
+    lastTerm: small,
+    offset: small,
+    pairs: fc.array(fc.tuple(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 })), { maxLength: 3 }),
+    mids: fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 }),
+    done: fc.boolean(),
+    at: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 1e7 })
+  }),
+  fc.record({
+    ...envelopeArb,
+    type: fc.constant("installed" as const),
+    term: small,
+    lastIndex: small,
+    offset: small,
+    done: fc.boolean(),
     at: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 1e7 })
   })
 )
@@ -170,7 +196,7 @@ const PEERS: ReadonlyArray<NodeId> = [N1, N2, N3, N4]
 const MIDS = ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7"]
 
 interface PeerSpec {
-  readonly type: "vote" | "voted" | "append" | "appended"
+  readonly type: "vote" | "voted" | "append" | "appended" | "install" | "installed"
   readonly src: NodeId
   readonly dst: NodeId
   readonly dTerm: number
@@ -221,7 +247,7 @@ const time = (max: number) => fc.tuple(fc.nat(max), fc.nat(999)).map(([ms, micro
 const draw = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })
 
 const peerSpec: fc.Arbitrary<PeerSpec> = fc.record({
-  type: fc.constantFrom("vote", "voted", "append", "appended"),
+  type: weighted<PeerSpec["type"]>([3, "vote"], [3, "voted"], [3, "append"], [3, "appended"], [2, "install"], [1, "installed"]),
   src: weighted<NodeId>([6, N1], [6, N2], [6, N3], [6, N4], [1, STRANGER], [1, N0], [1, CLIENT]),
   dst: weighted<NodeId>([20, N0], [2, BROADCAST], [1, N2]),
   dTerm: weighted([2, -1], [14, 0], [3, 1], [1, 2], [1, -2]),
@@ -296,9 +322,10 @@ interface Coverage {
   redirects: number
   stepDowns: number
   rejected: number
+  installs: number
 }
 
-const emptyCoverage = (): Coverage => ({ roles: new Set(), elected: 0, commits: 0, oks: 0, redirects: 0, stepDowns: 0, rejected: 0 })
+const emptyCoverage = (): Coverage => ({ roles: new Set(), elected: 0, commits: 0, oks: 0, redirects: 0, stepDowns: 0, rejected: 0, installs: 0 })
 
 const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(high, value))
 
@@ -314,7 +341,8 @@ const appendEntries = (
   const out: Array<Entry> = []
   const committed = Math.min(state.commitIndex, lastIndex(state.log))
   if (!byzantine) {
-    for (let i = prevIndex + 1; i <= Math.min(committed, prevIndex + spec.copy); i++) out.push(entryAt(state.log, i)!)
+    // Entries our snapshot covers are gone from our log; any stand-in will do, since a follower skips them.
+    for (let i = prevIndex + 1; i <= Math.min(committed, prevIndex + spec.copy); i++) out.push(entryAt(state.log, i) ?? entry(state.log.baseTerm))
     // A stale append ends inside what we committed: it has nothing newer to add.
     if (prevIndex + out.length < committed) return out
   }
@@ -332,7 +360,7 @@ const peerMessage = (run: Run, spec: PeerSpec): WireMessage => {
   const now = run.node.now
   const term = Math.max(0, state.term + spec.dTerm)
   const last = lastIndex(state.log)
-  const envelope = { src: spec.src, dst: spec.dst, leader: spec.type === "append" ? spec.src : BROADCAST }
+  const envelope = { src: spec.src, dst: spec.dst, leader: spec.type === "append" || spec.type === "install" ? spec.src : BROADCAST }
   const at = Math.max(0, now - spec.atBack)
   switch (spec.type) {
     case "vote":
@@ -352,8 +380,61 @@ const peerMessage = (run: Run, spec: PeerSpec): WireMessage => {
       const conflictIndex = spec.b % (last + 3)
       return appended({ ...envelope, term, success: spec.flag, match, conflictIndex, conflictTerm: Math.min(spec.steps.length, term), at })
     }
+    case "install":
+      return run.byzantine ? lyingInstall(spec, term, at) : { ...envelope, ...honestInstall(state, spec, term), at }
+    case "installed": {
+      // An honest follower claims to hold a whole snapshot only in answer to one, which no leader here ever sends.
+      const done = run.byzantine && spec.flag
+      return { ...envelope, type: "installed", term, lastIndex: spec.a, offset: spec.b, done, at }
+    }
   }
 }
+
+/**
+ * A chunk of the snapshot of a leader whose log agrees with ours through `lastIndex` (within
+ * our log, mostly past our commit index): our state machine with our entries up to there
+ * applied. It continues the snapshot we are receiving when it is the same one; it may end
+ * before the snapshot does.
+ */
+const honestInstall = (state: RaftState, spec: PeerSpec, term: number) => {
+  const last = lastIndex(state.log)
+  const ahead = last - state.commitIndex
+  const upTo = spec.honestPrev && ahead > 0 ? state.commitIndex + 1 + (spec.a % ahead) : spec.a % (last + 1)
+  const lastTerm = termAt(state.log, upTo) ?? 0
+  let machine = state.machine
+  for (let i = state.commitIndex + 1; i <= upTo; i++) machine = applyEntry(machine, entryAt(state.log, i)!)
+  const image = imageOf(machine)
+  const items = [...image.pairs, ...image.mids]
+  const incoming = state.incoming
+  const continuing = incoming !== undefined && incoming.term === term && incoming.lastIndex === upTo && incoming.lastTerm === lastTerm
+  const offset = continuing ? Math.min(incoming.offset, items.length) : 0
+  const end = spec.flag ? items.length : offset + (spec.b % (items.length - offset + 1))
+  const chunk = items.slice(offset, end)
+  return {
+    type: "install" as const,
+    term,
+    lastIndex: upTo,
+    lastTerm,
+    offset,
+    pairs: chunk.filter((item): item is readonly [string, string] => typeof item !== "string"),
+    mids: chunk.filter((item): item is string => typeof item === "string"),
+    done: end === items.length
+  }
+}
+
+const lyingInstall = (spec: PeerSpec, term: number, at: number): WireMessage =>
+  install({
+    src: spec.src,
+    dst: spec.dst,
+    term,
+    lastIndex: spec.a,
+    lastTerm: spec.b % (term + 1),
+    offset: spec.steps.length,
+    pairs: spec.puts.map((p, i) => [p ? "a" : "b", `l${i}`] as const),
+    mids: spec.puts.map((_, i) => MIDS[(spec.a + i) % MIDS.length]!),
+    done: spec.flag,
+    at
+  })
 
 /** How a live peer answers what it last got from this replica; with nothing to answer, its leader's heartbeat. */
 const replyMessage = (run: Run, peer: NodeId, variant: number): WireMessage => {
@@ -461,21 +542,26 @@ const judge = (run: Run, before: RaftState, input: Input, result: ReturnType<typ
     const message = output.message
     const text = encodeMessage(message)
     holds(message.src === self && message.dst !== self, () => `bad envelope ${text}: ${at()}`)
-    holds(text.length <= MAX_DATAGRAM_BYTES, () => `oversized output: ${at()}`)
+    holds(utf8Bytes(text) <= UDP_PAYLOAD_BYTES, () => `output over the UDP payload limit: ${at()}`)
     const decoded = decodeDatagram(text)
     holds(Either.isRight(decoded) && isDeepStrictEqual(decoded.right, message), () => `output does not decode to itself ${text}: ${at()}`)
   }
   if (run.byzantine) return
 
-  // Committed entries never change (State Machine Safety, locally); a leader only appends (§5.3).
-  for (let i = 1; i <= before.commitIndex; i++) {
+  // Committed entries never change (State Machine Safety, locally), though a snapshot may replace them (§7); a leader only appends (§5.3).
+  for (let i = after.log.base + 1; i <= before.commitIndex; i++) {
     const was = entryAt(before.log, i)
     const is = entryAt(after.log, i)
     holds(was === is || isDeepStrictEqual(was, is), () => `committed entry ${i} changed ${JSON.stringify(was)} -> ${JSON.stringify(is)}: ${at()}`)
   }
   holds(after.commitIndex <= lastIndex(after.log), () => `commitIndex ${after.commitIndex} past the log: ${at()}`)
+  // Only committed state is ever compacted, and the next snapshot lies between the current one and the commit index.
+  holds(
+    after.log.base <= after.checkpoint.index && after.checkpoint.index <= after.commitIndex,
+    () => `snapshot ${after.log.base} / checkpoint ${after.checkpoint.index} / commit ${after.commitIndex} out of order: ${at()}`
+  )
   if (before.role === "leader" && after.role === "leader") {
-    for (let i = 1; i <= lastIndex(before.log); i++) {
+    for (let i = after.log.base + 1; i <= lastIndex(before.log); i++) {
       holds(entryAt(after.log, i) === entryAt(before.log, i), () => `leader rewrote entry ${i}: ${at()}`)
     }
   }
@@ -535,6 +621,7 @@ const deliver = (run: Run, input: Input, at: number, random: number, delivered?:
   if (after.role === "leader" && before.role !== "leader") seen.elected++
   if (before.role === "leader" && after.role !== "leader") seen.stepDowns++
   if (after.commitIndex > before.commitIndex) seen.commits++
+  if (after.log.base > before.log.base) seen.installs++
   for (const output of result.outputs) {
     if (output._tag !== "Send") continue
     const message = output.message
@@ -656,9 +743,9 @@ describe("(b) a replica fed arbitrary datagrams and timer expiries", () => {
         fc.property(fc.array(command, { minLength: 1, maxLength: 60, size: "max" }), (commands) => runFor(role, false, commands, coverage)),
         { seed: SEED + offset, numRuns: 300 }
       )
-      // The runs reached elections, commits, answers, step-downs and dropped datagrams.
+      // The runs reached elections, commits, answers, step-downs, dropped datagrams and installed snapshots.
       expect([...coverage.roles].sort()).toEqual(["candidate", "follower", "leader", "precandidate"])
-      for (const key of ["elected", "commits", "oks", "redirects", "stepDowns", "rejected"] as const) {
+      for (const key of ["elected", "commits", "oks", "redirects", "stepDowns", "rejected", "installs"] as const) {
         expect(coverage[key], key).toBeGreaterThan(10)
       }
     })

@@ -9,13 +9,18 @@ import { entryAt, lastIndex } from "../../src/domain/raft/log.ts"
 import type { Output } from "../../src/domain/raft/outputs.ts"
 import { read } from "../../src/domain/raft/stateMachine.ts"
 import { step } from "../../src/domain/raft/step.ts"
+import { UDP_PAYLOAD_BYTES, utf8Bytes } from "../../src/domain/wire/datagramSize.ts"
+import { encodeMessage } from "../../src/domain/wire/decode.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
 import {
   append,
+  acknowledge,
   appended,
   BROADCAST,
   CLIENT,
   CLIENT2,
+  commitPuts,
+  converse,
   entriesOfTerms,
   entry,
   followLeader,
@@ -30,6 +35,7 @@ import {
   N3,
   N4,
   node,
+  type OfType,
   put,
   responses,
   sent,
@@ -405,10 +411,9 @@ describe("§5.3 Log replication", () => {
 })
 
 describe("Datagram size", () => {
-  // BUG: appends are batched by entry count (200), not by size, so a follower that lags behind
-  // puts with values of a few hundred bytes is sent one datagram over the 65,535-byte limit;
-  // the UDP send fails (EMSGSIZE, silently) on every retry and that follower never catches up.
-  it.fails("§5.3 a leader never sends a datagram over 65,535 bytes, even to a follower lagging behind large puts", () => {
+  const bytesOf = (message: WireMessage) => utf8Bytes(encodeMessage(message))
+
+  it("§5.3 a leader never sends a datagram over the UDP payload limit, even to a follower lagging behind large puts", () => {
     const n = node()
     makeSettledLeader(n) // N1 and N2 acknowledged the no-op; N3 and N4 never answered
     const value = "v".repeat(400)
@@ -418,7 +423,53 @@ describe("Datagram size", () => {
     const out = n.timeout(n.now + timing.heartbeat)
     const toLagging = sentOf(out, "append").filter((m) => m.dst === N3 || m.dst === N4)
     expect(toLagging.length).toBeGreaterThan(0)
-    for (const m of toLagging) expect(JSON.stringify(m).length).toBeLessThanOrEqual(65_535)
+    for (const m of toLagging) expect(bytesOf(m)).toBeLessThanOrEqual(UDP_PAYLOAD_BYTES)
+  })
+
+  it("§5.3 a follower lagging behind large puts catches up in appends that each pack many entries yet stay under the limit", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const values = Array.from({ length: 200 }, (_, i) => [`k${i}`, `${i}`.padEnd(2_000, "é")] as const) // ≈ 4 KB each in UTF-8
+    commitPuts(n, values)
+    expect(n.state.commitIndex).toBe(201)
+    const lagging = node(N3)
+    const appends: Array<OfType<"append">> = []
+    for (let round = 0; round < 40 && lagging.state.commitIndex < 201; round++) {
+      const beat = n.timeout(n.now + timing.heartbeat)
+      acknowledge(n, beat)
+      appends.push(...converse(n, lagging, beat).filter((m): m is OfType<"append"> => m.type === "append"))
+    }
+    expect(lagging.state.commitIndex).toBe(201)
+    expect(read(lagging.state.machine, "k199")).toBe(values[199]![1])
+    const carrying = appends.filter((m) => m.entries.length > 0)
+    // ≈ 800 KB of entries: about fourteen datagrams' worth, none over the limit, each packed to within one entry of it.
+    expect(carrying.length).toBeGreaterThanOrEqual(13)
+    expect(carrying.length).toBeLessThanOrEqual(16)
+    for (const m of carrying) expect(bytesOf(m)).toBeLessThanOrEqual(UDP_PAYLOAD_BYTES)
+    for (const m of carrying.slice(0, -1)) expect(bytesOf(m)).toBeGreaterThan(UDP_PAYLOAD_BYTES - 6_000)
+  })
+
+  it("§8 a put too large for any append is answered fail at the leader, logged, and never appended; one that just fits is replicated", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const length = lastIndex(n.state.log)
+    // Sizes count UTF-8 bytes: 32,500 characters of "é" are 65,000 bytes.
+    for (const [mid, value] of [["big", "v".repeat(65_000)], ["wide", "é".repeat(32_500)], ["huge", "v".repeat(200_000)]] as const) {
+      const out = n.receive(put({ MID: mid, key: "a", value, leader: N0 }))
+      expect(responses(out)).toEqual([{ src: N0, dst: CLIENT, leader: N0, type: "fail", MID: mid }])
+      expect(sent(out)).toHaveLength(1)
+      expect(out.filter((o) => o._tag === "Log").map((o) => o._tag === "Log" && o.key)).toEqual(["oversized-put"])
+      expect(lastIndex(n.state.log)).toBe(length)
+    }
+    const fits = "v".repeat(64_000)
+    const out = n.receive(put({ MID: "fits", key: "a", value: fits, leader: N0 }))
+    expect(lastIndex(n.state.log)).toBe(length + 1)
+    const appends = sentOf(out, "append")
+    expect(appends.map((m) => m.entries.length)).toEqual([1, 1])
+    for (const m of appends) expect(bytesOf(m)).toBeLessThanOrEqual(UDP_PAYLOAD_BYTES)
+    acknowledge(n, out)
+    expect(read(n.state.machine, "a")).toBe(fits)
+    expect(responses(n.history).map((m) => [m.type, m.MID])).toEqual([["fail", "big"], ["fail", "wide"], ["fail", "huge"], ["ok", "fits"]])
   })
 })
 

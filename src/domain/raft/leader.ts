@@ -1,5 +1,6 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
-import type { Appended, ClientRequest, Get } from "../wire/messages.ts"
+import type { Appended, ClientRequest, Entry, Get, Installed, Put } from "../wire/messages.ts"
+import { batchEnd, fitsOneAppend } from "./appendBatch.ts"
 import { commitTo } from "./commit.ts"
 import { envelope } from "./envelope.ts"
 import { append, lastIndex, lastIndexOfTerm, slice, termAt } from "./log.ts"
@@ -8,10 +9,8 @@ import { byFreshness, initialProgress, updateProgress, type Progress } from "./p
 import { majority, quorumValue } from "./quorum.ts"
 import { becomeFollower } from "./roles.ts"
 import { hasApplied, read } from "./stateMachine.ts"
+import { afterInstalled, installFor, movedOn } from "./snapshotTransfer.ts"
 import { clusterSize, type LeaderState, type RaftState } from "./state.ts"
-
-/** Entries per append: keeps a datagram far below the harness's 65,535-byte limit. */
-const MAX_BATCH = 200
 
 const leaderOf = (state: RaftState): LeaderState => {
   if (state.leaderState === undefined) throw new Error(`invariant: ${state.config.self} acts as leader without leader state`)
@@ -30,16 +29,24 @@ const quorumPeers = (state: RaftState): ReadonlyArray<NodeId> =>
   byFreshness(leaderOf(state).progress).slice(0, majority(clusterSize(state)) - 1)
 
 /**
- * Sends `peer` every entry it is not known to hold (or an empty heartbeat). Once a follower has
- * matched, that is everything after its match index, so an append lost on the way is repaired
- * by the next one the follower gets, with no rejection round; until then, from its next index,
- * which backtracks on rejection hints.
+ * Sends `peer` every entry it is not known to hold, as much as fits in a datagram (or an empty
+ * heartbeat). Once a follower has matched, that is everything after its match index, so an
+ * append lost on the way is repaired by the next one the follower gets, with no rejection
+ * round; until then, from its next index, which backtracks on rejection hints. A follower
+ * whose next entry was compacted away gets the snapshot instead, a chunk at a time (§7).
  */
 const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, out: Outputs): RaftState => {
   const progress = leaderOf(state).progress.get(peer)
   if (progress === undefined) return state
   const from = progress.match > 0 ? progress.match + 1 : progress.next
-  const to = Math.min(lastIndex(state.log), from + MAX_BATCH - 1)
+  if (from <= state.log.base) {
+    out.push(send(installFor(state, peer, progress, now)))
+    return withLeader(state, (leader) => ({
+      ...leader,
+      progress: updateProgress(leader.progress, peer, (p) => ({ ...p, sentAt: now }))
+    }))
+  }
+  const to = batchEnd(state.log, from)
   const entries = to >= from ? slice(state.log, from, to) : []
   out.push(
     send({
@@ -188,6 +195,17 @@ const replicateEagerly = (state: RaftState, now: number, out: Outputs): RaftStat
   return next
 }
 
+/**
+ * A put whose entry could never cross the network in an append would sit in the log forever,
+ * uncommitted, blocking every entry after it. It fails at once instead: the client learns
+ * the store refuses it, and no replica ever sees it.
+ */
+const refuseOversized = (state: RaftState, request: Put, out: Outputs): RaftState => {
+  out.push(send({ ...envelope(state, request.src), type: "fail", MID: request.MID }))
+  out.push(log("warning", "oversized-put", `put ${request.MID} refused: key and value too large for one datagram`))
+  return state
+}
+
 export const onClientRequest = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
   if (request.type === "get") {
     if (canServeReads(state, now)) {
@@ -200,11 +218,10 @@ export const onClientRequest = (state: RaftState, request: ClientRequest, now: n
     out.push(log("warning", "replayed-put", `put ${request.MID} was applied already; not applying it twice`))
     return state
   }
+  const entry: Entry = { t: state.term, k: request.key, v: request.value, c: request.src, m: request.MID }
+  if (!fitsOneAppend(entry)) return refuseOversized(state, request, out)
   const wasCommitted = state.commitIndex === lastIndex(state.log)
-  const appended: RaftState = {
-    ...state,
-    log: append(state.log, { t: state.term, k: request.key, v: request.value, c: request.src, m: request.MID })
-  }
+  const appended: RaftState = { ...state, log: append(state.log, entry) }
   const timed = wasCommitted ? withLeader(appended, (l) => ({ ...l, uncommittedSince: now })) : appended
   return advanceCommit(replicateEagerly(timed, now, out), now, out)
 }
@@ -263,6 +280,26 @@ export const onAppended = (state: RaftState, message: Appended, now: number, out
     next = sendAppend(next, peer, now, true, out)
   }
   return serveWaitingReads(advanceCommit(next, now, out), now, out)
+}
+
+/**
+ * A follower's answer to a snapshot chunk (§7). When it moved on, the next chunk (or the
+ * entries after the snapshot) goes at once; an answer to a duplicate chunk sends nothing.
+ */
+export const onInstalled = (state: RaftState, message: Installed, now: number, out: Outputs): RaftState => {
+  const peer = message.src
+  const before = leaderOf(state).progress.get(peer)
+  if (before === undefined) return state
+  const rto = state.config.timing.retransmit
+  let next = withLeader(state, (l) => ({
+    ...l,
+    progress: updateProgress(l.progress, peer, (p) => afterInstalled(p, message, now, rto))
+  }))
+  const after = leaderOf(next).progress.get(peer)
+  if (after !== undefined && movedOn(before, after) && after.next <= lastIndex(next.log)) {
+    next = sendAppend(next, peer, now, true, out)
+  }
+  return serveWaitingReads(next, now, out)
 }
 
 /**

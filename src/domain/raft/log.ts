@@ -26,7 +26,18 @@ export const entryAt = (log: Log, index: number): Entry | undefined => log.entri
 export const slice = (log: Log, from: number, to: number): ReadonlyArray<Entry> =>
   log.entries.slice(from - log.base - 1, to - log.base)
 
+/** Copies the entries: cheap only because compaction keeps the log to a few thousand of them. */
 export const append = (log: Log, entry: Entry): Log => ({ ...log, entries: [...log.entries, entry] })
+
+/**
+ * The log once a snapshot through the entry (`index`, `term`) replaced its prefix (§7). A log
+ * that holds that entry keeps what follows it; any other log is discarded whole, since what it
+ * holds past `index` may not match the log the snapshot came from.
+ */
+export const compactTo = (log: Log, index: number, term: number): Log =>
+  termAt(log, index) === term
+    ? { base: index, baseTerm: term, entries: log.entries.slice(index - log.base) }
+    : { base: index, baseTerm: term, entries: [] }
 
 /**
  * Merges a leader's entries that follow `prevIndex`. Truncates only at the first entry whose

@@ -14,6 +14,8 @@ export interface Progress {
   readonly ackedAt: number
   /** Current retransmission timeout: doubles with each unanswered resend, resets when it answers. */
   readonly rto: number
+  /** While it catches up by snapshot (§7): how many items of the snapshot at `lastIndex` it holds. */
+  readonly snapshot: { readonly lastIndex: number; readonly offset: number } | undefined
 }
 
 export type ProgressMap = ReadonlyMap<NodeId, Progress>
@@ -24,7 +26,8 @@ export const initialProgress = (next: number, now: number, rto: number): Progres
   sentAt: Number.NEGATIVE_INFINITY,
   heardAt: now,
   ackedAt: Number.NEGATIVE_INFINITY,
-  rto
+  rto,
+  snapshot: undefined
 })
 
 export const updateProgress = (map: ProgressMap, peer: NodeId, change: (progress: Progress) => Progress): ProgressMap => {

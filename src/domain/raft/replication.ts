@@ -1,3 +1,4 @@
+import type { NodeId } from "../ids.ts"
 import type { Append } from "../wire/messages.ts"
 import { releaseParked } from "./clients.ts"
 import { commitTo } from "./commit.ts"
@@ -17,6 +18,24 @@ const answer = (state: RaftState, request: Append, result: Answer, out: Outputs)
 export const rejectStale = (state: RaftState, request: Append, out: Outputs): void =>
   answer(state, request, { success: false, match: 0, conflictIndex: 0, conflictTerm: 0 }, out)
 
+/** The leader of our term spoke: it is alive, so the election timer restarts and parked clients go to it. */
+export const heardFromLeader = (state: RaftState, leader: NodeId, now: number, random: number, out: Outputs): RaftState =>
+  releaseParked(
+    { ...state, leader, leaderContactAt: now, electionDeadline: electionDeadline(state.config.timing, now, random) },
+    out
+  )
+
+/**
+ * The part of an append that is past our snapshot. Entries up to `base` are committed here,
+ * so the leader holds the same ones (§5.4) and they match without a check; an append that
+ * starts inside the snapshot (the leader's ack was lost, or it arrived late) is not a conflict.
+ */
+const withinLog = (state: RaftState, request: Append): Pick<Append, "prevIndex" | "prevTerm" | "entries"> => {
+  const { base, baseTerm } = state.log
+  if (request.prevIndex >= base) return request
+  return { prevIndex: base, prevTerm: baseTerm, entries: request.entries.slice(base - request.prevIndex) }
+}
+
 /**
  * AppendEntries at a follower of the sender's term (§5.3). The consistency check on
  * (prevIndex, prevTerm) gives Log Matching; a rejection says where our log diverges so the
@@ -24,16 +43,8 @@ export const rejectStale = (state: RaftState, request: Append, out: Outputs): vo
  * Success is acknowledged when entries arrived or the leader asked; bare heartbeats are silent.
  */
 export const onAppend = (state: RaftState, request: Append, now: number, random: number, out: Outputs): RaftState => {
-  const heard: RaftState = releaseParked(
-    {
-      ...state,
-      leader: request.src,
-      leaderContactAt: now,
-      electionDeadline: electionDeadline(state.config.timing, now, random)
-    },
-    out
-  )
-  const { prevIndex, prevTerm, entries } = request
+  const heard = heardFromLeader(state, request.src, now, random, out)
+  const { prevIndex, prevTerm, entries } = withinLog(heard, request)
   const localTerm = termAt(heard.log, prevIndex)
   if (localTerm === undefined) {
     answer(heard, request, { success: false, match: 0, conflictIndex: lastIndex(heard.log) + 1, conflictTerm: 0 }, out)
@@ -46,6 +57,8 @@ export const onAppend = (state: RaftState, request: Append, now: number, random:
   }
   const match = prevIndex + entries.length
   const merged = commitTo({ ...heard, log: merge(heard.log, prevIndex, entries) }, Math.min(request.commit, match), out)
-  if (entries.length > 0 || request.ack) answer(merged, request, { success: true, match, conflictIndex: 0, conflictTerm: 0 }, out)
+  if (request.entries.length > 0 || request.ack) {
+    answer(merged, request, { success: true, match, conflictIndex: 0, conflictTerm: 0 }, out)
+  }
   return merged
 }

@@ -4,6 +4,7 @@ import type { ClientRequest, Get } from "../wire/messages.ts"
 import { emptyLog, type Log } from "./log.ts"
 import type { ProgressMap } from "./progress.ts"
 import { emptyRecent, type RecentSet } from "./recentSet.ts"
+import { emptyImage, initialCheckpoint, type Checkpoint, type IncomingSnapshot, type SnapshotImage } from "./snapshot.ts"
 import { emptyStateMachine, type StateMachine } from "./stateMachine.ts"
 import { electionDeadline, type Timing } from "./timing.ts"
 
@@ -46,6 +47,12 @@ export interface RaftState {
   readonly log: Log
   readonly commitIndex: number
   readonly machine: StateMachine
+  /** The state machine as of `log.base`: what the compacted prefix of the log amounts to (§7). */
+  readonly snapshot: SnapshotImage
+  /** A later committed state that becomes the snapshot at the next compaction. */
+  readonly checkpoint: Checkpoint
+  /** A snapshot this follower is receiving from its leader, while it has not got all of it. */
+  readonly incoming: IncomingSnapshot | undefined
   readonly electionDeadline: number
   /** When this replica last heard from a leader of its term: votes are refused for electionMin after. */
   readonly leaderContactAt: number
@@ -67,6 +74,9 @@ export const initialState = (config: ClusterConfig, now: number, random: number)
   log: emptyLog,
   commitIndex: 0,
   machine: emptyStateMachine,
+  snapshot: emptyImage,
+  checkpoint: initialCheckpoint,
+  incoming: undefined,
   electionDeadline: electionDeadline(config.timing, now, random),
   leaderContactAt: Number.NEGATIVE_INFINITY,
   votes: new Set(),

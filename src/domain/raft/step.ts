@@ -2,7 +2,9 @@ import { BROADCAST } from "../ids.ts"
 import type { ClientRequest, ReplicaMessage, WireMessage } from "../wire/messages.ts"
 import { atNonLeader, expireParked } from "./clients.ts"
 import { onVote, onVoted, startPreVote } from "./election.ts"
-import { leaderWakeAt, onAppended, onClientRequest, onLeaderTimeout } from "./leader.ts"
+import { compact } from "./compaction.ts"
+import { forgetStaleIncoming, onInstall, rejectStaleInstall } from "./installSnapshot.ts"
+import { leaderWakeAt, onAppended, onClientRequest, onInstalled, onLeaderTimeout } from "./leader.ts"
 import { log, type Output, type Outputs } from "./outputs.ts"
 import { onAppend, rejectStale } from "./replication.ts"
 import { becomeFollower } from "./roles.ts"
@@ -28,7 +30,12 @@ export interface Step {
 const isClientRequest = (message: WireMessage): message is ClientRequest => message.type === "get" || message.type === "put"
 
 const isReplicaMessage = (message: WireMessage): message is ReplicaMessage =>
-  message.type === "vote" || message.type === "voted" || message.type === "append" || message.type === "appended"
+  message.type === "vote" ||
+  message.type === "voted" ||
+  message.type === "append" ||
+  message.type === "appended" ||
+  message.type === "install" ||
+  message.type === "installed"
 
 /**
  * Checks that a decoded message may act on this replica at all: addressed to it, replica
@@ -59,9 +66,9 @@ const onClient = (state: RaftState, request: ClientRequest, now: number, out: Ou
 
 /**
  * Rules for all servers (Figure 2): a higher term makes us a follower of it; a message from
- * an older term is stale — an append from a deposed leader is answered so it learns the
- * new term, anything else is ignored. Votes are handled before any of this, because a
- * replica in its leader's lease must not let a vote request move its term (§9.6).
+ * an older term is stale — an append or install from a deposed leader is answered so it
+ * learns the new term, anything else is ignored. Votes are handled before any of this,
+ * because a replica in its leader's lease must not let a vote request move its term (§9.6).
  */
 const onReplica = (state: RaftState, message: ReplicaMessage, now: number, random: number, out: Outputs): RaftState => {
   if (message.type === "vote") return onVote(state, message, now, random, out)
@@ -72,27 +79,35 @@ const onReplica = (state: RaftState, message: ReplicaMessage, now: number, rando
   }
   if (message.term < state.term) {
     if (message.type === "append") rejectStale(state, message, out)
+    if (message.type === "install") rejectStaleInstall(state, message, out)
     return state
   }
+  const fromLeader = message.type === "append" || message.type === "install"
   const current =
     message.term > state.term
-      ? becomeFollower(state, message.term, message.type === "append" ? message.src : BROADCAST, now, random, out)
+      ? becomeFollower(state, message.term, fromLeader ? message.src : BROADCAST, now, random, out)
       : state
   switch (message.type) {
     case "voted":
       return onVoted(current, message, now, random, out)
     case "appended":
       return current.role === "leader" ? onAppended(current, message, now, out) : current
-    case "append": {
+    case "installed":
+      return current.role === "leader" ? onInstalled(current, message, now, out) : current
+    case "append":
+    case "install": {
       if (current.role === "leader") {
-        out.push(log("warning", "two-leaders", `term ${current.term}: append from ${message.src} while leading; ignored`))
+        const text = `term ${current.term}: ${message.type} from ${message.src} while leading; ignored`
+        out.push(log("warning", "two-leaders", text))
         return current
       }
       const follower =
         current.role === "follower" && current.leader === message.src
           ? current
           : becomeFollower(current, current.term, message.src, now, random, out)
-      return onAppend(follower, message, now, random, out)
+      return message.type === "append"
+        ? onAppend(follower, message, now, random, out)
+        : onInstall(follower, message, now, random, out)
     }
   }
 }
@@ -125,5 +140,7 @@ export const step = (state: RaftState, input: Input, { now, random }: Context): 
       next = onReplica(state, message, now, random, out)
     }
   }
-  return { state: next, outputs: out, wakeAt: wakeAt(next) }
+  // Whatever the role and the input, the log is compacted once enough is applied (§7).
+  const settled = compact(forgetStaleIncoming(next))
+  return { state: settled, outputs: out, wakeAt: wakeAt(settled) }
 }

@@ -92,9 +92,44 @@ export const Appended = Schema.Struct({
   at: Schema.Number
 })
 
+/**
+ * InstallSnapshot (§7), one chunk per datagram. The snapshot is the state machine as of the
+ * entry (`lastIndex`, `lastTerm`), read as one sequence of items: every key/value pair, then
+ * the MIDs of applied puts, oldest first. `offset` is the position of this chunk's first item
+ * (its pairs, then its MIDs) in that sequence; `done` marks the chunk that ends it. Chunks are
+ * bounded in bytes, so a snapshot of any size crosses in datagrams the network can carry.
+ */
+export const Install = Schema.Struct({
+  ...Envelope,
+  type: Schema.Literal("install"),
+  term: Term,
+  lastIndex: Index,
+  lastTerm: Term,
+  offset: Index,
+  pairs: Schema.Array(Schema.Tuple(Schema.String, Schema.String)),
+  mids: Schema.Array(Schema.String),
+  done: Schema.Boolean,
+  at: Schema.Number
+})
+
+/**
+ * The reply to an install chunk. `offset` is how many items of the snapshot at `lastIndex`
+ * the follower holds, so the leader sends the chunk that starts there; `done` says the
+ * follower's state now includes everything through `lastIndex`. `at` is echoed as in appended.
+ */
+export const Installed = Schema.Struct({
+  ...Envelope,
+  type: Schema.Literal("installed"),
+  term: Term,
+  lastIndex: Index,
+  offset: Index,
+  done: Schema.Boolean,
+  at: Schema.Number
+})
+
 export const ClientRequest = Schema.Union(Get, Put)
-export const ReplicaMessage = Schema.Union(Vote, Voted, Append, Appended)
-export const WireMessage = Schema.Union(Hello, Get, Put, Ok, Fail, Redirect, Vote, Voted, Append, Appended)
+export const ReplicaMessage = Schema.Union(Vote, Voted, Append, Appended, Install, Installed)
+export const WireMessage = Schema.Union(Hello, Get, Put, Ok, Fail, Redirect, Vote, Voted, Append, Appended, Install, Installed)
 
 export type Hello = typeof Hello.Type
 export type Get = typeof Get.Type
@@ -106,6 +141,8 @@ export type Vote = typeof Vote.Type
 export type Voted = typeof Voted.Type
 export type Append = typeof Append.Type
 export type Appended = typeof Appended.Type
+export type Install = typeof Install.Type
+export type Installed = typeof Installed.Type
 export type ClientRequest = typeof ClientRequest.Type
 export type ReplicaMessage = typeof ReplicaMessage.Type
 export type WireMessage = typeof WireMessage.Type
