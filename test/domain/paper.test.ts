@@ -272,6 +272,24 @@ describe("§5.2 Leader election", () => {
     expect([...n.state.votes].sort()).toEqual([N0, N3])
   })
 
+  it("§5.2 a (pre-)candidate asks again only the peers that have not answered, backing off, three times a round", () => {
+    const n = follower(2, [1, 2])
+    n.electionTimeout()
+    const start = n.now
+    n.receive(voted({ src: N1, term: 3, granted: true, pre: true }))
+    n.receive(voted({ src: N2, term: 2, granted: false, pre: true }))
+    const askedAt: Array<number> = []
+    for (let t = start; t < start + timing.electionMin; t++) {
+      const asks = sentOf(n.timeout(t), "vote")
+      if (asks.length === 0) continue
+      askedAt.push(t - start)
+      expect(asks.map((a) => a.dst).sort()).toEqual([N3, N4])
+      expect(asks.every((a) => a.pre && a.term === 3)).toBe(true)
+    }
+    const r = timing.retransmit
+    expect(askedAt).toEqual([r, 3 * r, 7 * r])
+  })
+
   it("§5.2 a candidate whose election times out starts another pre-vote from its current term", () => {
     const n = follower(2, [1, 2])
     makeCandidate(n)

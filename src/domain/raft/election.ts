@@ -1,4 +1,4 @@
-import { BROADCAST } from "../ids.ts"
+import { BROADCAST, type NodeId } from "../ids.ts"
 import type { Vote, Voted } from "../wire/messages.ts"
 import { envelope } from "./envelope.ts"
 import { becomeLeader } from "./leader.ts"
@@ -6,20 +6,50 @@ import { isUpToDate, lastIndex, lastTerm } from "./log.ts"
 import { log, send, type Outputs } from "./outputs.ts"
 import { majority } from "./quorum.ts"
 import { becomeFollower } from "./roles.ts"
-import { clusterSize, type RaftState } from "./state.ts"
+import { clusterSize, type Canvass, type RaftState } from "./state.ts"
 import { electionDeadline } from "./timing.ts"
 
-const askForVotes = (state: RaftState, term: number, pre: boolean, out: Outputs): void => {
+const askForVotes = (state: RaftState, to: NodeId, pre: boolean, out: Outputs): void => {
   out.push(
     send({
-      ...envelope(state, BROADCAST),
+      ...envelope(state, to),
       type: "vote",
-      term,
+      term: pre ? state.term + 1 : state.term,
       lastIndex: lastIndex(state.log),
       lastTerm: lastTerm(state.log),
       pre
     })
   )
+}
+
+/**
+ * Three more asks per round: a peer that stays silent through four (15% drops: 0.28⁴ ≈ 0.6%)
+ * is down or cut off, and asking it all round long would cost a minority side of a partition
+ * messages for nothing.
+ */
+const ASKS_PER_ROUND = 3
+
+const freshCanvass = (state: RaftState, now: number): Canvass => ({
+  answered: new Set([state.config.self]),
+  askAgainAt: now + state.config.timing.retransmit,
+  gap: state.config.timing.retransmit,
+  asksLeft: ASKS_PER_ROUND
+})
+
+/**
+ * Asks again, one by one, the peers that have not answered this round, backing off by
+ * doubling: a request or its answer was lost, or the peer is down. Vote requests are
+ * idempotent, so a peer that already voted for us just says so again.
+ */
+export const canvassAgain = (state: RaftState, now: number, out: Outputs): RaftState => {
+  const canvass = state.canvass
+  if (canvass === undefined || now < canvass.askAgainAt) return state
+  for (const peer of state.config.peers) {
+    if (!canvass.answered.has(peer)) askForVotes(state, peer, state.role === "precandidate", out)
+  }
+  const gap = canvass.gap * 2
+  const asksLeft = canvass.asksLeft - 1
+  return { ...state, canvass: { ...canvass, askAgainAt: asksLeft > 0 ? now + gap : Number.POSITIVE_INFINITY, gap, asksLeft } }
 }
 
 const hasMajority = (state: RaftState): boolean => state.votes.size >= majority(clusterSize(state))
@@ -31,10 +61,11 @@ const becomeCandidate = (state: RaftState, now: number, random: number, out: Out
     term: state.term + 1,
     votedFor: state.config.self,
     votes: new Set([state.config.self]),
+    canvass: freshCanvass(state, now),
     electionDeadline: electionDeadline(state.config.timing, now, random)
   }
   if (hasMajority(candidate)) return becomeLeader(candidate, now, out)
-  askForVotes(candidate, candidate.term, false, out)
+  askForVotes(candidate, BROADCAST, false, out)
   return candidate
 }
 
@@ -49,10 +80,11 @@ export const startPreVote = (state: RaftState, now: number, random: number, out:
     role: "precandidate",
     leader: BROADCAST,
     votes: new Set([state.config.self]),
+    canvass: freshCanvass(state, now),
     electionDeadline: electionDeadline(state.config.timing, now, random)
   }
   if (hasMajority(pre)) return becomeCandidate(pre, now, random, out)
-  askForVotes(pre, state.term + 1, true, out)
+  askForVotes(pre, BROADCAST, true, out)
   return pre
 }
 
@@ -93,13 +125,18 @@ export const onVote = (state: RaftState, request: Vote, now: number, random: num
   return next
 }
 
-/** A vote (or pre-vote) answer reaching a (pre-)candidate. Higher terms were handled in `step`. */
+/**
+ * A vote (or pre-vote) answer reaching a (pre-)candidate. Higher terms were handled in `step`;
+ * a pre-vote refusal names the voter's own term, no later than ours.
+ */
 export const onVoted = (state: RaftState, answer: Voted, now: number, random: number, out: Outputs): RaftState => {
   const counts = answer.pre
-    ? state.role === "precandidate" && answer.term === state.term + 1
+    ? state.role === "precandidate" && (answer.granted ? answer.term === state.term + 1 : answer.term <= state.term)
     : state.role === "candidate" && answer.term === state.term
-  if (!counts || !answer.granted) return state
-  const tallied: RaftState = { ...state, votes: new Set([...state.votes, answer.src]) }
+  if (!counts || state.canvass === undefined) return state
+  const canvass: Canvass = { ...state.canvass, answered: new Set([...state.canvass.answered, answer.src]) }
+  if (!answer.granted) return { ...state, canvass }
+  const tallied: RaftState = { ...state, canvass, votes: new Set([...state.votes, answer.src]) }
   if (!hasMajority(tallied)) return tallied
   return answer.pre ? becomeCandidate(tallied, now, random, out) : becomeLeader(tallied, now, out)
 }

@@ -236,6 +236,7 @@ export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftS
     role: "leader",
     leader: state.config.self,
     votes: new Set(),
+    canvass: undefined,
     log: withNoop,
     leaderState: {
       progress,

@@ -27,6 +27,7 @@ export const becomeFollower = (
     term,
     leader,
     votes: new Set(),
+    canvass: undefined,
     leaderState: undefined,
     electionDeadline: electionDeadline(state.config.timing, now, random)
   }

@@ -36,6 +36,19 @@ export interface LeaderState {
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"
 
+/**
+ * A (pre-)candidate's round of asking for votes: who has answered, granted or not, and when
+ * to ask the silent ones again. Asking again within the round, rather than only at the next
+ * election timeout, is what keeps elections quick on a lossy network: with 15% drops and only
+ * three replicas left, one broadcast round wins about a quarter of the time.
+ */
+export interface Canvass {
+  readonly answered: ReadonlySet<NodeId>
+  readonly askAgainAt: number
+  readonly gap: number
+  readonly asksLeft: number
+}
+
 /** One replica's entire state: every step maps it to a new one. */
 export interface RaftState {
   readonly config: ClusterConfig
@@ -57,6 +70,7 @@ export interface RaftState {
   /** When this replica last heard from a leader of its term: votes are refused for electionMin after. */
   readonly leaderContactAt: number
   readonly votes: ReadonlySet<NodeId>
+  readonly canvass: Canvass | undefined
   readonly leaderState: LeaderState | undefined
   readonly parked: ReadonlyArray<Parked>
   /** MIDs of client datagrams already handled here: a replay gets no second response. */
@@ -80,6 +94,7 @@ export const initialState = (config: ClusterConfig, now: number, random: number)
   electionDeadline: electionDeadline(config.timing, now, random),
   leaderContactAt: Number.NEGATIVE_INFINITY,
   votes: new Set(),
+  canvass: undefined,
   leaderState: undefined,
   parked: [],
   seen: emptyRecent(SEEN_MEMORY)

@@ -1,7 +1,7 @@
 import { BROADCAST } from "../ids.ts"
 import type { ClientRequest, ReplicaMessage, WireMessage } from "../wire/messages.ts"
 import { atNonLeader, expireParked } from "./clients.ts"
-import { onVote, onVoted, startPreVote } from "./election.ts"
+import { canvassAgain, onVote, onVoted, startPreVote } from "./election.ts"
 import { compact } from "./compaction.ts"
 import { forgetStaleIncoming, onInstall, rejectStaleInstall } from "./installSnapshot.ts"
 import { leaderWakeAt, onAppended, onClientRequest, onInstalled, onLeaderTimeout } from "./leader.ts"
@@ -115,13 +115,13 @@ const onReplica = (state: RaftState, message: ReplicaMessage, now: number, rando
 const onTimeout = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
   if (state.role === "leader") return onLeaderTimeout(state, now, random, out)
   const current = expireParked(state, now, out)
-  return now >= current.electionDeadline ? startPreVote(current, now, random, out) : current
+  return now >= current.electionDeadline ? startPreVote(current, now, random, out) : canvassAgain(current, now, out)
 }
 
 export const wakeAt = (state: RaftState): number =>
   state.role === "leader"
     ? leaderWakeAt(state)
-    : Math.min(state.electionDeadline, ...state.parked.map((parked) => parked.until))
+    : Math.min(state.electionDeadline, state.canvass?.askAgainAt ?? Number.POSITIVE_INFINITY, ...state.parked.map((parked) => parked.until))
 
 /** The replica as a pure function: same state and inputs, same state and outputs. */
 export const step = (state: RaftState, input: Input, { now, random }: Context): Step => {
