@@ -2,7 +2,11 @@ import { build } from "esbuild"
 
 // Bundled entry points start in tens of milliseconds; the replica must say hello and
 // win an election long before the harness's start_wait ends.
-const entries = { "3700kvstore": "src/programs/replica/main.ts", kvsim: "src/programs/kvsim/main.ts" }
+const entries = {
+  "3700kvstore": "src/programs/replica/main.ts",
+  kvsim: "src/programs/kvsim/main.ts",
+  microbench: "src/programs/microbench/main.ts"
+}
 
 await Promise.all(
   Object.entries(entries).map(([name, entry]) =>
