@@ -1,7 +1,9 @@
 // `npm run bench [-- --runs N]`: runs kvsim in real mode on the 17 standard configs N times
-// (default 3) plus the latency floor, and writes the measured tables to BENCHMARKS.md.
-// The floor is the same harness driving test/fixtures/scriptedReplica.mjs, which answers every
-// request at once from one process: one harness round trip, no replication.
+// (default 3), the latency floor model N times, and the per-datagram microbenchmark, and
+// writes the measured tables to BENCHMARKS.md.
+// The floor model is the same harness driving scripts/floorReplica.mjs, the least work any
+// replicated store must do: a get answered at once, a put after one parallel round trip to
+// two followers (request, replicate, reply), nothing else.
 import { execFileSync } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import os from "node:os"
@@ -11,9 +13,9 @@ const runs = Number(argv[argv.indexOf("--runs") + 1] ?? 3) || 3
 const seed = 1000
 
 // kvsim exits 1 when a run fails correctness; the JSON on stdout still holds every run.
-const kvsim = (args, timeout) => {
+const kvsim = (args) => {
   try {
-    return JSON.parse(execFileSync("node", ["dist/kvsim.mjs", "run", ...args, "--json"], { encoding: "utf8", maxBuffer: 1 << 28, timeout }))
+    return JSON.parse(execFileSync("node", ["dist/kvsim.mjs", "run", ...args, "--json"], { encoding: "utf8", maxBuffer: 1 << 28 }))
   } catch (error) {
     if (typeof error.stdout === "string" && error.stdout.startsWith("{")) return JSON.parse(error.stdout)
     throw error
@@ -21,20 +23,31 @@ const kvsim = (args, timeout) => {
 }
 
 const metric = (run, name) => run.performance.find((m) => m.name === name)
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]
-const ms = (seconds) => (seconds * 1000).toFixed(3)
+const median = (values) => {
+  const known = values.filter((v) => v !== undefined && v !== null)
+  return known.length === 0 ? undefined : [...known].sort((a, b) => a - b)[Math.floor((known.length - 1) / 2)]
+}
+const fixed = (value) => (value === undefined ? "–" : value.toFixed(3))
+const seeds = ["--seed", String(seed), "--runs", String(runs)]
 
 const started = new Date()
-const suite = kvsim(["all", "--seed", String(seed), "--runs", String(runs)]).runs
-// Bounded: a floor run that does not finish in twice a run's length is reported as missing.
-const floorOf = (name) => {
-  try {
-    return metric(kvsim([`configs/${name}.json`, "--seed", String(seed), "--replica", "test/fixtures/scriptedReplica.mjs"], 90_000).runs[0], "median_latency").value
-  } catch {
-    return undefined
-  }
-}
-const floors = { "simple-1": floorOf("simple-1"), "simple-2": floorOf("simple-2") }
+const suite = kvsim(["all", ...seeds]).runs
+const floorRuns = Object.fromEntries(
+  ["simple-1", "simple-2"].map((name) => [name, kvsim([`configs/${name}.json`, ...seeds, "--replica", "scripts/floorReplica.mjs"]).runs])
+)
+const microbench = execFileSync("node", ["dist/microbench.mjs"], { encoding: "utf8" })
+
+/** Medians over runs, in milliseconds: all requests, gets, puts, and p99. */
+const latencies = (list) => ({
+  all: median(list.map((run) => run.stats.latency?.medianMs)),
+  get: median(list.map((run) => run.stats.latencyByKind.get?.medianMs)),
+  put: median(list.map((run) => run.stats.latencyByKind.put?.medianMs)),
+  p99: median(list.map((run) => run.stats.latency?.p99Ms))
+})
+const floors = Object.fromEntries(Object.entries(floorRuns).map(([name, list]) => [name, latencies(list)]))
+// The median request of a mix-0.8 config is a get, of a mix-0.2 config a put: each config is
+// compared with the floor model of the standard config with its mix.
+const floorFor = (name) => floors[name === "simple-1" ? "simple-1" : "simple-2"]
 
 const byConfig = new Map()
 for (const run of suite) byConfig.set(run.name, [...(byConfig.get(run.name) ?? []), run])
@@ -42,11 +55,18 @@ const tierName = ["bonus", "full", "partial", "none"]
 const rows = [...byConfig].map(([name, list]) => {
   const value = (m) => median(list.map((run) => metric(run, m).value))
   const worstTier = (m) => tierName[Math.max(...list.map((run) => metric(run, m).tier))]
-  const p99 = median(list.map((run) => run.stats.latency.p99Ms))
-  const floor = floors[name.startsWith("simple-1") ? "simple-1" : "simple-2"]
-  const ratio = floor === undefined ? "not measured" : (value("median_latency") / floor).toFixed(2)
-  return `| ${name} | ${list.filter((r) => r.correct).length}/${list.length} | ${value("total_msgs")} (${worstTier("total_msgs")}) | ${value("failures")} (${worstTier("failures")}) | ${value("duplicates")} (${worstTier("duplicates")}) | ${ms(value("median_latency"))} (${worstTier("median_latency")}) | ${p99.toFixed(3)} | ${ratio} |`
+  const ours = latencies(list)
+  const floor = floorFor(name).all
+  const ratio = ours.all === undefined || floor === undefined ? "–" : (ours.all / floor).toFixed(2)
+  return (
+    `| ${name} | ${list.filter((r) => r.correct).length}/${list.length} | ${value("total_msgs")} (${worstTier("total_msgs")}) | ` +
+    `${value("failures")} (${worstTier("failures")}) | ${value("duplicates")} (${worstTier("duplicates")}) | ` +
+    `${fixed(ours.all)} (${worstTier("median_latency")}) | ${fixed(ours.get)} | ${fixed(ours.put)} | ${fixed(ours.p99)} | ${ratio} |`
+  )
 })
+const floorRows = Object.entries(floors).map(
+  ([name, f]) => `| ${name} | ${floorRuns[name].filter((r) => r.correct).length}/${runs} | ${fixed(f.all)} | ${fixed(f.get)} | ${fixed(f.put)} | ${fixed(f.p99)} |`
+)
 
 const text = `# Benchmarks
 
@@ -56,24 +76,32 @@ Real mode: kvsim starts five \`./3700kvstore\` processes per run over UDP on loc
 Values are the median over the runs; the tier in brackets is the worst over the runs
 (bonus < full < partial < none). Latencies in milliseconds.
 
-## Latency floor
-
-The same harness driving \`test/fixtures/scriptedReplica.mjs\`, a single process that answers
-every request at once (no replication): one harness round trip, the floor for a get.
-
-| config | instant responder median (ms) |
-|---|---|
-${Object.entries(floors).map(([name, v]) => `| ${name} | ${v === undefined ? "did not finish within 90 s" : ms(v)} |`).join("\n")}
-
-A put needs at least two round trips (client ↔ leader, leader ↔ quorum). "× floor" below is our
-median over the instant responder's median on simple-1 (mix 0.8: the median sample is a get)
-or simple-2 (mix 0.2: the median sample is a put) for the other configs.
-
 ## Standard configs
 
-| config | correct | total_msgs | failures | duplicates | median latency | p99 latency | × floor |
-|---|---|---|---|---|---|---|---|
+| config | correct | total_msgs | failures | duplicates | median latency | get median | put median | p99 | × floor |
+|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
+
+"× floor" is our median over the floor model's median (below) for the same mix: simple-1's for
+simple-1 (mix 0.8: the median request is a get), simple-2's for every other config (mix 0.2:
+the median request is a put). The floor model has no drops, kills or partitions to pay for.
+
+## Latency floor model
+
+The same harness and seeds driving \`scripts/floorReplica.mjs\`: 0000 leads forever, answers a
+get at once (one harness round trip) and a put after one parallel round trip to two followers
+(request, replicate, reply). No Raft, no retransmission, no heartbeats.
+
+| config | correct | median | get median | put median | p99 |
+|---|---|---|---|---|---|
+${floorRows.join("\n")}
+
+## Replica cost per datagram
+
+\`npm run microbench\` (src/programs/microbench/main.ts): decode + step + encode of every output,
+warm, in a tight loop on one core — the replica's own work with the network taken away.
+
+${microbench.trimEnd()}
 `
 writeFileSync("BENCHMARKS.md", text)
 process.stdout.write(text)
