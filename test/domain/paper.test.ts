@@ -617,6 +617,18 @@ describe("§8 Client interaction", () => {
     expect(answered).toEqual([{ src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }])
     expect(n.state.parked).toEqual([])
   })
+
+  it("§8 a parked request expiring in the instant an election starts is redirected naming no leader", () => {
+    const n = follower(2)
+    // The leader's last append draws the longest timeout, which ends exactly when the request parked with it expires.
+    n.receive(append({ src: N1, term: 2, at: 100 }), 100, 1)
+    n.receive(get({ MID: "g1", key: "a", leader: N1 }), 100)
+    expect(n.state.electionDeadline).toBe(100 + timing.parkLimit)
+    expect(n.state.parked).toHaveLength(1)
+    const out = n.timeout(100 + timing.parkLimit)
+    expect(n.state.role).toBe("precandidate")
+    expect(responses(out)).toEqual([{ src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }])
+  })
 })
 
 describe("§6.4 Read-only queries with a leader lease", () => {

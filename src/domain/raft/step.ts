@@ -114,8 +114,10 @@ const onReplica = (state: RaftState, message: ReplicaMessage, now: number, rando
 
 const onTimeout = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
   if (state.role === "leader") return onLeaderTimeout(state, now, random, out)
-  const current = expireParked(state, now, out)
-  return now >= current.electionDeadline ? startPreVote(current, now, random, out) : canvassAgain(current, now, out)
+  // The election first: it forgets the silent leader, so a request expiring in the same
+  // instant is redirected naming no leader rather than the one just given up on.
+  const current = now >= state.electionDeadline ? startPreVote(state, now, random, out) : canvassAgain(state, now, out)
+  return expireParked(current, now, out)
 }
 
 export const wakeAt = (state: RaftState): number =>
