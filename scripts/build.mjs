@@ -5,7 +5,8 @@ import { build } from "esbuild"
 const entries = {
   "3700kvstore": "src/programs/replica/main.ts",
   kvsim: "src/programs/kvsim/main.ts",
-  microbench: "src/programs/microbench/main.ts"
+  microbench: "src/programs/microbench/main.ts",
+  campaign: "src/programs/campaign/main.ts"
 }
 
 await Promise.all(

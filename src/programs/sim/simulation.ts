@@ -29,10 +29,21 @@ const HOP_JITTER_MS = 0.05
 /** A replica whose timer fires this often at one instant is spinning: a bug worth stopping for. */
 const SPIN_LIMIT = 10_000
 
+/**
+ * Faults beyond the harness's own, for fault campaigns: each datagram the harness hands a
+ * replica may arrive twice, and each copy late by up to `delayMs`. Late copies may overtake
+ * earlier ones: per-link order is not kept for them.
+ */
+export interface Adversary {
+  readonly duplicate: number
+  readonly delayMs: number
+}
+
 export interface SimulationOptions {
   readonly seed: number
   readonly name: string
   readonly timing?: Timing
+  readonly adversary?: Adversary
   /** Called after every replica step with every live replica's state (the invariant checker). */
   readonly observe?: (now: number, states: ReadonlyMap<NodeId, RaftState>) => void
   /** Builds each replica: our shell by default; tests substitute deliberately broken ones. */
@@ -64,6 +75,18 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
     const at = Math.max(clock.now + HOP_BASE_MS + draw * HOP_JITTER_MS, lastArrival.get(link) ?? 0)
     lastArrival.set(link, at)
     return at
+  }
+  let chaos: Prng = seeded(options.seed ^ 0xadd5)
+  const draw = (): number => {
+    const [value, rest] = next(chaos)
+    chaos = rest
+    return value
+  }
+  const deliveries = (at: number): ReadonlyArray<number> => {
+    const adversary = options.adversary
+    if (adversary === undefined) return [at]
+    const copies = draw() < adversary.duplicate ? 2 : 1
+    return Array.from({ length: copies }, () => at + draw() * adversary.delayMs)
   }
   const ids = Array.from({ length: config.replicas }, (_, i) => i.toString(16).toUpperCase().padStart(4, "0") as NodeId)
   const replicas = new Map<NodeId, SimReplica>()
@@ -106,7 +129,10 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   let finished = false
   const perform = (effects: ReadonlyArray<HarnessEffect>): void => {
     for (const effect of effects) {
-      if (effect._tag === "Deliver") queue.push(arrival(`>${effect.to}`), { _tag: "ToReplica", to: effect.to, datagram: effect.datagram })
+      if (effect._tag === "Deliver") {
+        const event = { _tag: "ToReplica", to: effect.to, datagram: effect.datagram } as const
+        for (const at of deliveries(arrival(`>${effect.to}`))) queue.push(at, event)
+      }
       else if (effect._tag === "Kill") replicas.delete(effect.replica)
       else finished = true
     }

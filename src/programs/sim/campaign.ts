@@ -1,0 +1,106 @@
+import type { ChaosEvent, Config, EventType } from "../../domain/harness/config.ts"
+import { next, seeded, type Prng } from "../../domain/prng.ts"
+import { RaftInvariants, type Violation } from "../../domain/raft/invariants.ts"
+import { simulate, type Adversary, type SimulationOptions } from "./simulation.ts"
+
+/**
+ * One run of a fault campaign, as data: which standard config, and the faults laid over it.
+ * Generated from a seed, so `kvsim`'s virtual mode replays it exactly; shrinking edits it.
+ */
+export interface Schedule {
+  readonly seed: number
+  readonly config: string
+  readonly drops: number
+  readonly events: ReadonlyArray<ChaosEvent>
+  readonly adversary: Adversary
+}
+
+export type Outcome =
+  | { readonly _tag: "Safe"; readonly harnessChecksFailed: ReadonlyArray<string> }
+  | { readonly _tag: "InvariantBroken"; readonly violation: Violation; readonly atMs: number }
+  | { readonly _tag: "NotLinearizable"; readonly explanation: string }
+
+const EVENT_TYPES: ReadonlyArray<EventType> = ["part_easy", "part_hard", "part_end", "kill_leader", "kill_non_leader"]
+const MAX_DROPS = 0.5
+const MAX_DUPLICATE = 0.2
+const MAX_DELAY_MS = 20
+const MAX_EVENTS = 8
+
+/**
+ * A seed's schedule: one of the standard configs in turn, drops up to 50%, duplicated and
+ * delayed (reordered) datagrams, and up to eight partitions, heals and kills at random times
+ * in the request phase — rapid flapping included, since times are independent draws.
+ */
+export const generateSchedule = (seed: number, configNames: ReadonlyArray<string>, lifetime: (name: string) => number): Schedule => {
+  let prng: Prng = seeded(seed ^ 0xc0ffee)
+  const draw = (): number => {
+    const [value, rest] = next(prng)
+    prng = rest
+    return value
+  }
+  const config = configNames[seed % configNames.length] as string
+  const drops = Math.round(draw() * MAX_DROPS * 100) / 100
+  const adversary = { duplicate: Math.round(draw() * MAX_DUPLICATE * 100) / 100, delayMs: Math.round(draw() * MAX_DELAY_MS) }
+  const count = Math.floor(draw() * (MAX_EVENTS + 1))
+  const events = Array.from({ length: count }, () => ({
+    type: EVENT_TYPES[Math.floor(draw() * EVENT_TYPES.length)] as EventType,
+    time: Math.round(draw() * lifetime(config) * 10) / 10
+  })).sort((a, b) => a.time - b.time)
+  return { seed, config, drops, events, adversary }
+}
+
+/** Tests substitute a deliberately broken replica, to see the campaign catch and shrink it. */
+export type ReplicaFactory = SimulationOptions["replica"]
+
+/** Runs a schedule with the invariants checked after every replica step; reports the first violation. */
+export const runSchedule = (schedule: Schedule, base: Config, replica?: ReplicaFactory): Outcome => {
+  const invariants = new RaftInvariants()
+  let broken: { readonly violation: Violation; readonly atMs: number } | undefined
+  const config: Config = { ...base, drops: schedule.drops, events: schedule.events }
+  const result = simulate(config, {
+    seed: schedule.seed,
+    name: schedule.config,
+    adversary: schedule.adversary,
+    ...(replica === undefined ? {} : { replica }),
+    observe: (now, states) => {
+      if (broken !== undefined) return
+      const [violation] = invariants.observe(states)
+      if (violation !== undefined) broken = { violation, atMs: now }
+    }
+  })
+  if (broken !== undefined) return { _tag: "InvariantBroken", ...broken }
+  if (result.linearizability._tag === "Violation") return { _tag: "NotLinearizable", explanation: result.linearizability.explanation }
+  const failed = result.checks.filter((check) => !check.passed && check.id !== "linearizability").map((check) => check.id)
+  return { _tag: "Safe", harnessChecksFailed: failed }
+}
+
+const sameFailure = (a: Outcome, b: Outcome): boolean =>
+  a._tag === b._tag && (a._tag !== "InvariantBroken" || (b._tag === "InvariantBroken" && a.violation.invariant === b.violation.invariant))
+
+/**
+ * The smallest schedule found that still fails the same way: faults are dropped one at a
+ * time (each event, then the drops, duplication and delay), keeping every removal after which
+ * the failure remains, until no single removal keeps it (delta debugging, one fault at a time).
+ */
+export const shrink = (schedule: Schedule, base: Config, failure: Outcome, replica?: ReplicaFactory): Schedule => {
+  let current = schedule
+  let progress = true
+  while (progress) {
+    progress = false
+    const candidates: Array<Schedule> = [
+      ...current.events.map((_, i) => ({ ...current, events: current.events.filter((__, j) => j !== i) })),
+      { ...current, drops: 0 },
+      { ...current, adversary: { ...current.adversary, duplicate: 0 } },
+      { ...current, adversary: { ...current.adversary, delayMs: 0 } }
+    ]
+    for (const candidate of candidates) {
+      if (JSON.stringify(candidate) === JSON.stringify(current)) continue
+      if (sameFailure(runSchedule(candidate, base, replica), failure)) {
+        current = candidate
+        progress = true
+        break
+      }
+    }
+  }
+  return current
+}
