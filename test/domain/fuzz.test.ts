@@ -586,15 +586,25 @@ const judge = (run: Run, before: RaftState, input: Input, result: ReturnType<typ
     const rightKind = message.type !== "ok" || (message.value === undefined) === (request?.type === "put")
     holds(rightKind, () => `ok of the wrong kind ${JSON.stringify(message)}: ${at()}`)
   }
-  // A leader that steps down answers every client still waiting on it (§6.2, §8): its own
-  // uncommitted puts and its waiting reads. A follower that hears its leader releases what it parked.
+  // A leader that steps down leaves no client waiting unaccounted for (§6.2, §8): its waiting
+  // reads are answered at once, its uncommitted puts either answered or kept as undecided, to
+  // be answered once their fate is known. A follower that hears its leader releases what it parked.
   if (before.role === "leader" && after.role !== "leader") {
-    const waiting = [...(before.leaderState?.reads ?? []).map((r) => r.request.MID)]
+    for (const { request } of before.leaderState?.reads ?? []) {
+      holds(run.answered.has(request.MID), () => `read ${request.MID} left waiting by a leader stepping down: ${at()}`)
+    }
+    const undecided = new Set(after.undecided.map((put) => put.MID))
     for (let i = before.commitIndex + 1; i <= lastIndex(before.log); i++) {
       const entry = entryAt(before.log, i)
-      if (entry?.t === before.term && entry.m !== undefined && run.requests.get(entry.m)?.type === "put") waiting.push(entry.m)
+      if (entry?.t !== before.term || entry.m === undefined || run.requests.get(entry.m)?.type !== "put") continue
+      const mid = entry.m
+      holds(run.answered.has(mid) || undecided.has(mid), () => `put ${mid} forgotten by a leader stepping down: ${at()}`)
     }
-    for (const mid of waiting) holds(run.answered.has(mid), () => `${mid} left waiting by a leader stepping down: ${at()}`)
+  }
+  // An undecided put is answered exactly when its fate is known, never before.
+  for (const put of before.undecided) {
+    const stillUndecided = after.undecided.some((u) => u.MID === put.MID)
+    holds(stillUndecided !== run.answered.has(put.MID), () => `undecided put ${put.MID} neither kept nor answered: ${at()}`)
   }
   const heard = input._tag === "Message" && input.message.type === "append" ? input.message : undefined
   const fromLeader = heard !== undefined && heard.dst === self && heard.term >= before.term && PEERS.includes(heard.src)

@@ -693,7 +693,7 @@ describe("§6.4 Read-only queries with a leader lease", () => {
 })
 
 describe("§6.2 Check-quorum", () => {
-  it("§6.2 a leader that has not heard from a majority for electionMin steps down and redirects every waiting client exactly once", () => {
+  it("§6.2 a leader that has not heard from a majority for electionMin steps down: waiting reads are redirected, an uncommitted put is answered ok once it commits under the next leader", () => {
     const n = node()
     makeSettledLeader(n) // elected and acknowledged at 1500
     const term = n.state.term
@@ -708,18 +708,30 @@ describe("§6.2 Check-quorum", () => {
 
     const out = n.timeout(heard + timing.electionMin)
     expect(n.state).toMatchObject({ role: "follower", term, leader: BROADCAST })
-    expect(responses(out)).toEqual([
-      { src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "p1" },
-      { src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }
-    ])
+    expect(responses(out)).toEqual([{ src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }])
+    expect(n.state.undecided).toEqual([{ index: 2, term, client: CLIENT, MID: "p1" }])
 
-    // The put may still commit under the next leader; nobody answers it a second time.
-    n.receive(append({ src: N1, term: term + 1, prevIndex: 2, prevTerm: term, entries: [entry(term + 1)], commit: 3, at: n.now }))
+    // The put commits under the next leader: answered ok, once, naming that leader.
+    const committed = n.receive(append({ src: N1, term: term + 1, prevIndex: 2, prevTerm: term, entries: [entry(term + 1)], commit: 3, at: n.now }))
     expect(n.state.commitIndex).toBe(3)
     expect(read(n.state.machine, "a")).toBe("1")
+    expect(responses(committed)).toEqual([{ src: N0, dst: CLIENT, leader: N1, type: "ok", MID: "p1" }])
+    expect(n.state.undecided).toEqual([])
     n.timeout(n.now + timing.electionMax)
-    n.timeout(n.now + timing.electionMax)
-    expect(responses(n.history).map((m) => m.MID)).toEqual(["p1", "g1"])
+    expect(responses(n.history).map((m) => m.MID)).toEqual(["g1", "p1"])
+  })
+
+  it("§6.2/§8 a deposed leader's put that the next leader overwrites is redirected, so the client's retry is its only write", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const term = n.state.term
+    n.receive(put({ MID: "p1", key: "a", value: "1", leader: N0 }), n.now + 100)
+    n.timeout(n.now + timing.electionMin)
+    expect(n.state.undecided.map((u) => u.MID)).toEqual(["p1"])
+    const overwritten = n.receive(append({ src: N1, term: term + 1, prevIndex: 1, prevTerm: term, entries: [entry(term + 1)], commit: 2, at: n.now }))
+    expect(responses(overwritten)).toEqual([{ src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "p1" }])
+    expect(read(n.state.machine, "a")).toBe("")
+    expect(n.state.undecided).toEqual([])
   })
 
   it("§6.2 a leader that hears from a majority keeps leading past electionMin", () => {

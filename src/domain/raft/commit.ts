@@ -7,7 +7,8 @@ import type { RaftState } from "./state.ts"
 /**
  * Advances the commit index and applies the newly committed entries in order. A leader
  * answers the puts it appended in its current term — exactly those whose clients are still
- * waiting on it; entries from earlier terms were answered (redirected) by whoever held them.
+ * waiting on it; entries from earlier terms are answered by the deposed leader that appended
+ * them, once it learns their fate (undecided.ts).
  */
 export const commitTo = (state: RaftState, index: number, out: Outputs): RaftState => {
   if (index <= state.commitIndex) return state

@@ -2,14 +2,15 @@ import { BROADCAST, type NodeId } from "../ids.ts"
 import { entryAt, lastIndex } from "./log.ts"
 import { redirect, releaseParked } from "./clients.ts"
 import { log, type Outputs } from "./outputs.ts"
-import type { RaftState } from "./state.ts"
+import type { RaftState, Undecided } from "./state.ts"
 import { electionDeadline } from "./timing.ts"
 
 /**
  * Becomes (or stays) a follower in `term`, believing in `leader` (BROADCAST: unknown).
- * A leader stepping down answers every client still waiting on it with a redirect, so no
- * request hangs and none is answered twice: entries it appended may still commit under
- * the next leader, but that leader answers only its own term's entries.
+ * A leader stepping down redirects the reads waiting on it at once (a retry of a read is
+ * harmless) and keeps the puts it appended but has not committed as `undecided`: they may
+ * still commit under the next leader, which answers only its own term's entries, so this
+ * replica answers them itself once their fate is known (`settleUndecided`).
  */
 export const becomeFollower = (
   state: RaftState,
@@ -33,11 +34,16 @@ export const becomeFollower = (
   }
   if (wasLeader !== undefined) {
     out.push(log("info", "role", `term ${state.term}: leader ${state.config.self} steps down (term ${term})`))
-    for (let i = state.commitIndex + 1; i <= lastIndex(state.log); i++) {
-      const entry = entryAt(state.log, i)
-      if (entry?.t === state.term && entry.c !== undefined && entry.m !== undefined) redirect(next, entry.c, entry.m, out)
+    const undecided: Array<Undecided> = [...state.undecided]
+    for (let index = state.commitIndex + 1; index <= lastIndex(state.log); index++) {
+      const entry = entryAt(state.log, index)
+      if (entry?.t === state.term && entry.c !== undefined && entry.m !== undefined) {
+        undecided.push({ index, term: entry.t, client: entry.c, MID: entry.m })
+      }
     }
     for (const { request } of wasLeader.reads) redirect(next, request.src, request.MID, out)
+    const deposed: RaftState = { ...next, undecided }
+    return leader === BROADCAST ? deposed : releaseParked(deposed, out)
   }
   return leader === BROADCAST ? next : releaseParked(next, out)
 }

@@ -20,6 +20,20 @@ export interface Parked {
   readonly until: number
 }
 
+/**
+ * A put this replica appended as leader and was deposed before it committed. Its client waits
+ * on it still: it is answered once its fate is known, `ok` if it committed, `redirect` if it
+ * was overwritten. Redirecting at once instead would let the client's retry (a new MID, so no
+ * deduplication) apply the value a second time, after writes that followed the first — a
+ * linearizability violation the fault campaign found (seed 4029).
+ */
+export interface Undecided {
+  readonly index: number
+  readonly term: number
+  readonly client: NodeId
+  readonly MID: string
+}
+
 /** A get the leader cannot answer yet: its lease lapsed, or its first entry is not committed. */
 export interface WaitingRead {
   readonly request: Get
@@ -73,6 +87,7 @@ export interface RaftState {
   readonly canvass: Canvass | undefined
   readonly leaderState: LeaderState | undefined
   readonly parked: ReadonlyArray<Parked>
+  readonly undecided: ReadonlyArray<Undecided>
   /** MIDs of client datagrams already handled here: a replay gets no second response. */
   readonly seen: RecentSet
 }
@@ -97,6 +112,7 @@ export const initialState = (config: ClusterConfig, now: number, random: number)
   canvass: undefined,
   leaderState: undefined,
   parked: [],
+  undecided: [],
   seen: emptyRecent(SEEN_MEMORY)
 })
 

@@ -1,6 +1,7 @@
 import { BROADCAST } from "../ids.ts"
 import type { ClientRequest, ReplicaMessage, WireMessage } from "../wire/messages.ts"
 import { atNonLeader, expireParked } from "./clients.ts"
+import { settleUndecided } from "./undecided.ts"
 import { canvassAgain, onVote, onVoted, startPreVote } from "./election.ts"
 import { compact } from "./compaction.ts"
 import { forgetStaleIncoming, onInstall, rejectStaleInstall } from "./installSnapshot.ts"
@@ -142,7 +143,8 @@ export const step = (state: RaftState, input: Input, { now, random }: Context): 
       next = onReplica(state, message, now, random, out)
     }
   }
-  // Whatever the role and the input, the log is compacted once enough is applied (§7).
-  const settled = compact(forgetStaleIncoming(next))
+  // Whatever the role and the input: puts left undecided by a deposed leader are answered as
+  // soon as their fate is known, and the log is compacted once enough is applied (§7).
+  const settled = compact(forgetStaleIncoming(settleUndecided(next, out)))
   return { state: settled, outputs: out, wakeAt: wakeAt(settled) }
 }
