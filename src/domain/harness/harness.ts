@@ -13,7 +13,7 @@
  *   harness.onReplicaExit(replica, now)         // exited on its own, unless the harness killed it
  *   harness.hasSaidHello(replica)               // whether the back end may deliver to it
  *   harness.progress()                          // counters for a progress display
- *   harness.result(now)                         // RunResult: stats, checks, tiers, history, verdict
+ *   harness.result(now)                         // RunResult: stats, checks, tiers, history, verdict, timeline
  *
  * onReplicaDatagram and onTimer return HarnessEffects: Deliver (text to a replica), Kill
  * (SIGTERM a replica) and, once, Finish. After Finish every input is ignored.
@@ -31,10 +31,13 @@ import { RandomStream, streamSeed } from "./random.ts"
 import type { Metric, RunResult, RunStats } from "./result.ts"
 import { Roster } from "./roster.ts"
 import { Tally } from "./tally.ts"
+import { timeline } from "./timeline.ts"
 import { tierOf } from "./tiers.ts"
 import { drawIntent } from "./workload.ts"
 
 export const CLIENT_COUNT = 8
+/** The timeline in a result is per minute: a soak run shows drift, a standard run is one window. */
+const TIMELINE_WINDOW_MS = 60_000
 
 export interface HarnessOptions {
   readonly seed: number
@@ -207,7 +210,12 @@ export class Harness {
       checks,
       correct: checks.every((check) => check.passed),
       performance,
-      history
+      history,
+      timeline: timeline(
+        history,
+        { requestsFromMs: this.startMs, requestsToMs: this.startMs + this.config.lifetime * 1000, endMs: this.endMs },
+        TIMELINE_WINDOW_MS
+      )
     }
   }
 
