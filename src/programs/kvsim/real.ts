@@ -32,10 +32,17 @@ export interface RealOptions {
 const PROGRESS_INTERVAL_MS = 1_000
 /** Node's timers take at most 2³¹−1 ms and fire after 1 ms when asked for more. */
 const MAX_TIMER_MS = 2 ** 31 - 1
+/**
+ * Receive buffer of each harness socket. Linux's default (about 200 KB, some 150 small
+ * datagrams as the kernel counts them) overflows when a new leader's replicas release the
+ * requests they held during an election all at once: the kernel then drops replies to clients,
+ * which the protocol never loses. The system's maximum (net.core.rmem_max) caps this quietly.
+ */
+const RECEIVE_BUFFER_BYTES = 4 * 2 ** 20
 
 const bindSocket = Effect.acquireRelease(
   Effect.async<Socket>((resume) => {
-    const socket = createSocket("udp4")
+    const socket = createSocket({ type: "udp4", recvBufferSize: RECEIVE_BUFFER_BYTES })
     // Send errors on localhost UDP (a replica that already exited) must not crash the harness:
     // the datagram is simply lost, as the protocol allows.
     socket.on("error", () => {})
