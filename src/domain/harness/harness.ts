@@ -112,7 +112,7 @@ export class Harness {
       return NONE
     }
     // A minority side may still believe in a deposed leader; only the majority side is listened to.
-    if (this.partition === undefined || this.partition.inMajority(sender)) this.roster.observeLeader(datagram.leader)
+    if (this.partition === undefined || this.partition.inMajority(sender)) this.roster.observeLeader(datagram.leader, now)
     if (datagram.type === "hello") {
       this.roster.register(sender)
       return NONE
@@ -143,7 +143,7 @@ export class Harness {
       const due = Math.min(eventAt, requestAt)
       if (due > now || due >= this.endMs) break
       // Events first on a tie: a request due at the moment of a kill goes to the new situation.
-      if (eventAt <= requestAt) this.runEvent(this.events[this.nextEvent++] as ChaosEvent, out)
+      if (eventAt <= requestAt) this.runEvent(this.events[this.nextEvent++] as ChaosEvent, now, out)
       else this.startRequest(now, out)
     }
     if (now >= this.endMs) this.finish(now, "time", out)
@@ -213,6 +213,7 @@ export class Harness {
       history,
       timeline: timeline(
         history,
+        this.roster.leaderChanges,
         { requestsFromMs: this.startMs, requestsToMs: this.startMs + this.config.lifetime * 1000, endMs: this.endMs },
         TIMELINE_WINDOW_MS
       )
@@ -281,12 +282,12 @@ export class Harness {
     this.clients.start(client, intent, now, out)
   }
 
-  private runEvent(event: ChaosEvent, out: Array<HarnessEffect>): void {
+  private runEvent(event: ChaosEvent, now: number, out: Array<HarnessEffect>): void {
     const leader = this.roster.indexOf(this.roster.leader)
     switch (event.type) {
       case "kill_leader": {
         if (leader !== undefined && this.roster.isAlive(leader)) this.kill(leader, out)
-        this.roster.observeLeader(BROADCAST)
+        this.roster.observeLeader(BROADCAST, now)
         this.clients.forgetLeaders()
         return
       }

@@ -127,7 +127,8 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       unanswered: window.unanswered,
       answered: window.answered,
       medianMs: window.latency?.medianMs ?? null,
-      p99Ms: window.latency?.p99Ms ?? null
+      p99Ms: window.latency?.p99Ms ?? null,
+      leaders: [...window.leaders]
     })),
     stats: {
       leaders: [...s.leaders],

@@ -1,4 +1,5 @@
 import type { History } from "../history/operation.ts"
+import { BROADCAST, type NodeId } from "../ids.ts"
 import { type LatencySummary, summarizeLatency } from "./latency.ts"
 
 /** A stretch of the request phase: how many operations started in it, and how they fared. */
@@ -13,6 +14,8 @@ export interface TimelineWindow {
   /** Operations answered in this window: first send → ok, redirects and retries included. */
   readonly answered: number
   readonly latency: LatencySummary | undefined
+  /** Every replica the harness believed to lead at some moment of this window, in order. */
+  readonly leaders: ReadonlyArray<NodeId>
 }
 
 /** Where the request phase lies in the run, in milliseconds since its start. */
@@ -27,7 +30,12 @@ export interface Phases {
  * unanswered requests drift over time. The last window runs on to the end of the run and so
  * also takes the answers that come in during end_wait.
  */
-export const timeline = (history: History, phases: Phases, windowMs: number): ReadonlyArray<TimelineWindow> => {
+export const timeline = (
+  history: History,
+  leaderChanges: ReadonlyArray<{ readonly at: number; readonly leader: NodeId }>,
+  phases: Phases,
+  windowMs: number
+): ReadonlyArray<TimelineWindow> => {
   const { requestsFromMs: startMs, requestsToMs, endMs } = phases
   const count = Math.max(1, Math.ceil((requestsToMs - startMs) / windowMs))
   const windowOf = (at: number) => Math.min(count - 1, Math.max(0, Math.floor((at - startMs) / windowMs)))
@@ -40,12 +48,29 @@ export const timeline = (history: History, phases: Phases, windowMs: number): Re
     if (op.outcome._tag === "Ok") latencies[windowOf(op.outcome.respondedAt)]?.push(op.outcome.respondedAt - op.invokedAt)
     else unanswered[started] = (unanswered[started] ?? 0) + 1
   }
-  return latencies.map((samples, i) => ({
-    fromMs: startMs + i * windowMs,
-    toMs: i === count - 1 ? endMs : startMs + (i + 1) * windowMs,
-    invoked: invoked[i] ?? 0,
-    unanswered: unanswered[i] ?? 0,
-    answered: samples.length,
-    latency: summarizeLatency(samples)
-  }))
+  return latencies.map((samples, i) => {
+    const fromMs = startMs + i * windowMs
+    const toMs = i === count - 1 ? endMs : startMs + (i + 1) * windowMs
+    return {
+      fromMs,
+      toMs,
+      invoked: invoked[i] ?? 0,
+      unanswered: unanswered[i] ?? 0,
+      answered: samples.length,
+      latency: summarizeLatency(samples),
+      leaders: leadersBetween(leaderChanges, fromMs, toMs)
+    }
+  })
+}
+
+const leadersBetween = (changes: ReadonlyArray<{ readonly at: number; readonly leader: NodeId }>, fromMs: number, toMs: number): ReadonlyArray<NodeId> => {
+  const leaders: Array<NodeId> = []
+  let current: NodeId = BROADCAST
+  for (const change of changes) {
+    if (change.at >= toMs) break
+    if (change.at >= fromMs && current !== BROADCAST && leaders.at(-1) !== current) leaders.push(current)
+    current = change.leader
+  }
+  if (current !== BROADCAST && leaders.at(-1) !== current) leaders.push(current)
+  return leaders
 }
