@@ -3,8 +3,9 @@
 // The floor is the same harness driving test/fixtures/scriptedReplica.mjs, which answers every
 // request at once from one process: one harness round trip, no replication.
 import { execFileSync } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
+import { BENCHMARKS, readSection, withSection } from "./benchmarksFile.mjs"
 
 const argv = process.argv.slice(2)
 const runs = Number(argv[argv.indexOf("--runs") + 1] ?? 3) || 3
@@ -69,5 +70,7 @@ or simple-2 (mix 0.2: the median sample is a put) for the other configs.
 |---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 `
-writeFileSync("BENCHMARKS.md", text)
+// The "Soak" section belongs to scripts/soak.mjs: kept as it is.
+const soak = existsSync(BENCHMARKS) ? readSection(readFileSync(BENCHMARKS, "utf8"), "Soak") : undefined
+writeFileSync(BENCHMARKS, soak === undefined ? text : withSection(text, "Soak", soak))
 process.stdout.write(text)
