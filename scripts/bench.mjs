@@ -5,8 +5,9 @@
 // replicated store must do: a get answered at once, a put after one parallel round trip to
 // two followers (request, replicate, reply), nothing else.
 import { execFileSync } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
+import { BENCHMARKS, readSection, withSection } from "./benchmarksFile.mjs"
 
 const argv = process.argv.slice(2)
 const runs = Number(argv[argv.indexOf("--runs") + 1] ?? 3) || 3
@@ -103,5 +104,7 @@ warm, in a tight loop on one core — the replica's own work with the network ta
 
 ${microbench.trimEnd()}
 `
-writeFileSync("BENCHMARKS.md", text)
+// The "Soak" section belongs to scripts/soak.mjs: kept as it is.
+const soak = existsSync(BENCHMARKS) ? readSection(readFileSync(BENCHMARKS, "utf8"), "Soak") : undefined
+writeFileSync(BENCHMARKS, soak === undefined ? text : withSection(text, "Soak", soak))
 process.stdout.write(text)

@@ -1,4 +1,4 @@
-import { build } from "esbuild"
+import { bundle } from "./bundle.mjs"
 
 // Bundled entry points start in tens of milliseconds; the replica must say hello and
 // win an election long before the harness's start_wait ends.
@@ -9,19 +9,4 @@ const entries = {
   campaign: "src/programs/campaign/main.ts"
 }
 
-await Promise.all(
-  Object.entries(entries).map(([name, entry]) =>
-    build({
-      entryPoints: [entry],
-      outfile: `dist/${name}.mjs`,
-      bundle: true,
-      platform: "node",
-      target: "node20",
-      format: "esm",
-      minify: false,
-      sourcemap: false,
-      logLevel: "warning",
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
-    })
-  )
-)
+await Promise.all(Object.entries(entries).map(([name, entry]) => bundle(entry, `dist/${name}.mjs`)))

@@ -150,6 +150,14 @@ describe("decodeDatagram", () => {
     }
   })
 
+  it("rejects a send time JSON parses to ±Infinity: echoed back, it would be written as null", () => {
+    for (const huge of ["1e999", "-1e999"]) {
+      expect(reasonOf(encodeMessage(samples[9]!).replace(/"at":[^,}]+/, `"at":${huge}`)), huge).toBe("invalid-message")
+      expect(reasonOf(encodeMessage(samples[10]!).replace(/"at":[^,}]+/, `"at":${huge}`)), huge).toBe("invalid-message")
+    }
+    expect(reasonOf(encodeMessage(samples[9]!).replace(/"at":[^,}]+/, `"at":1e308`))).toBe("accepted")
+  })
+
   it("rejects an unknown type, or a known type missing that type's own fields", () => {
     for (const type of ["bogus", "GET", "", "appendEntries", 3]) {
       expect(reasonOf(withField("type", type)), String(type)).toBe("invalid-message")

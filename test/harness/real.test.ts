@@ -1,11 +1,22 @@
 import { chmodSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Duration, Effect, Fiber } from "effect"
 import { runReal } from "../../src/programs/kvsim/real.ts"
+import { STOP_GRACE_MS } from "../../src/programs/kvsim/replicaProcess.ts"
+import { childrenOf } from "../support/processes.ts"
 import { testConfig } from "./scripted.ts"
 
 const fixture = fileURLToPath(new URL("../fixtures/scriptedReplica.mjs", import.meta.url))
+const deafFixture = fileURLToPath(new URL("../fixtures/sigtermIgnoringReplica.mjs", import.meta.url))
+
+/** A short run of three scripted replicas: 0.5 s to start, 1 s of requests, 0.5 s to drain. */
+const shortRun = (() => {
+  const base = testConfig({ replicas: 3, requests: 20, mix: 0.5, lifetime: 1, start_wait: 0.5, end_wait: 0.5 })
+  return { ...base, tests: { ...base.tests, maximum_get_generation_fail_fraction: 1 } }
+})()
+
+const replicasLeft = (path: string) => childrenOf(process.pid).filter((child) => child.args.includes(path))
 
 describe("real mode: processes over UDP on localhost", () => {
   it.live("runs a short config against a scripted replica program and passes correctness", () =>
@@ -56,6 +67,33 @@ describe("real mode: processes over UDP on localhost", () => {
       const error = yield* Effect.flip(runReal(testConfig(), { seed: 1, name: "missing", replicaPath: "/nonexistent/3700kvstore" }))
       expect(error._tag).toBe("ReplicaStartError")
       expect(error.reason).toMatch(/^cannot run replica \/nonexistent\/3700kvstore: .*ENOENT/)
+    })
+  )
+
+  it.live("stops a replica that ignores SIGTERM with SIGKILL after the grace period, instead of waiting for it forever", () =>
+    Effect.gen(function* () {
+      chmodSync(deafFixture, 0o755)
+      const started = performance.now()
+      const result = yield* runReal(shortRun, { seed: 5, name: "deaf", replicaPath: deafFixture })
+      const elapsed = performance.now() - started
+      expect(result.correct).toBe(true)
+      expect(elapsed).toBeGreaterThan(result.durationMs + STOP_GRACE_MS)
+      expect(elapsed).toBeLessThan(result.durationMs + STOP_GRACE_MS + 1_500)
+      expect(replicasLeft(deafFixture)).toEqual([])
+    })
+  )
+
+  it.live("an interrupted run (kvsim's answer to SIGTERM or Ctrl-C) stops every replica within the grace period", () =>
+    Effect.gen(function* () {
+      chmodSync(deafFixture, 0o755)
+      const long = { ...shortRun, lifetime: 60 }
+      const fiber = yield* Effect.fork(runReal(long, { seed: 6, name: "interrupted", replicaPath: deafFixture }))
+      yield* Effect.sleep(Duration.millis(1_000))
+      expect(replicasLeft(deafFixture)).toHaveLength(3)
+      const started = performance.now()
+      yield* Fiber.interrupt(fiber)
+      expect(performance.now() - started).toBeLessThan(STOP_GRACE_MS + 1_000)
+      expect(replicasLeft(deafFixture)).toEqual([])
     })
   )
 })

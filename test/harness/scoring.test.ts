@@ -106,6 +106,7 @@ describe("reports", () => {
       "checks",
       "performance",
       "linearizability",
+      "timeline",
       "stats"
     ])
   })

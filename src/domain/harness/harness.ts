@@ -13,7 +13,7 @@
  *   harness.onReplicaExit(replica, now)         // exited on its own, unless the harness killed it
  *   harness.hasSaidHello(replica)               // whether the back end may deliver to it
  *   harness.progress()                          // counters for a progress display
- *   harness.result(now)                         // RunResult: stats, checks, tiers, history, verdict
+ *   harness.result(now)                         // RunResult: stats, checks, tiers, history, verdict, timeline
  *
  * onReplicaDatagram and onTimer return HarnessEffects: Deliver (text to a replica), Kill
  * (SIGTERM a replica) and, once, Finish. After Finish every input is ignored.
@@ -31,10 +31,13 @@ import { RandomStream, streamSeed } from "./random.ts"
 import type { Metric, RunResult, RunStats } from "./result.ts"
 import { Roster } from "./roster.ts"
 import { Tally } from "./tally.ts"
+import { timeline } from "./timeline.ts"
 import { tierOf } from "./tiers.ts"
 import { drawIntent } from "./workload.ts"
 
 export const CLIENT_COUNT = 8
+/** The timeline in a result is per minute: a soak run shows drift, a standard run is one window. */
+const TIMELINE_WINDOW_MS = 60_000
 
 export interface HarnessOptions {
   readonly seed: number
@@ -109,7 +112,7 @@ export class Harness {
       return NONE
     }
     // A minority side may still believe in a deposed leader; only the majority side is listened to.
-    if (this.partition === undefined || this.partition.inMajority(sender)) this.roster.observeLeader(datagram.leader)
+    if (this.partition === undefined || this.partition.inMajority(sender)) this.roster.observeLeader(datagram.leader, now)
     if (datagram.type === "hello") {
       this.roster.register(sender)
       return NONE
@@ -140,7 +143,7 @@ export class Harness {
       const due = Math.min(eventAt, requestAt)
       if (due > now || due >= this.endMs) break
       // Events first on a tie: a request due at the moment of a kill goes to the new situation.
-      if (eventAt <= requestAt) this.runEvent(this.events[this.nextEvent++] as ChaosEvent, out)
+      if (eventAt <= requestAt) this.runEvent(this.events[this.nextEvent++] as ChaosEvent, now, out)
       else this.startRequest(now, out)
     }
     if (now >= this.endMs) this.finish(now, "time", out)
@@ -207,7 +210,13 @@ export class Harness {
       checks,
       correct: checks.every((check) => check.passed),
       performance,
-      history
+      history,
+      timeline: timeline(
+        history,
+        this.roster.leaderChanges,
+        { requestsFromMs: this.startMs, requestsToMs: this.startMs + this.config.lifetime * 1000, endMs: this.endMs },
+        TIMELINE_WINDOW_MS
+      )
     }
   }
 
@@ -274,12 +283,12 @@ export class Harness {
     this.clients.start(client, intent, now, out)
   }
 
-  private runEvent(event: ChaosEvent, out: Array<HarnessEffect>): void {
+  private runEvent(event: ChaosEvent, now: number, out: Array<HarnessEffect>): void {
     const leader = this.roster.indexOf(this.roster.leader)
     switch (event.type) {
       case "kill_leader": {
         if (leader !== undefined && this.roster.isAlive(leader)) this.kill(leader, out)
-        this.roster.observeLeader(BROADCAST)
+        this.roster.observeLeader(BROADCAST, now)
         this.clients.forgetLeaders()
         return
       }

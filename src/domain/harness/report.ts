@@ -128,6 +128,16 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       tierName: TIER_NAMES[metric.tier]
     })),
     linearizability: verdictJson(result.linearizability),
+    timeline: result.timeline.map((window) => ({
+      fromMs: window.fromMs,
+      toMs: window.toMs,
+      invoked: window.invoked,
+      unanswered: window.unanswered,
+      answered: window.answered,
+      medianMs: window.latency?.medianMs ?? null,
+      p99Ms: window.latency?.p99Ms ?? null,
+      leaders: [...window.leaders]
+    })),
     stats: {
       leaders: [...s.leaders],
       died: [...s.died],

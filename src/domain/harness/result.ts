@@ -4,6 +4,7 @@ import type { NodeId } from "../ids.ts"
 import type { IncorrectExample } from "./tally.ts"
 import type { IncorrectReason } from "./datagram.ts"
 import type { LatencySummary } from "./latency.ts"
+import type { TimelineWindow } from "./timeline.ts"
 import type { Thresholds, Tier } from "./tiers.ts"
 
 export type Verdict = ReturnType<typeof checkHistory>
@@ -73,4 +74,6 @@ export interface RunResult {
   readonly correct: boolean
   readonly performance: ReadonlyArray<Metric>
   readonly history: History
+  /** The request phase minute by minute. */
+  readonly timeline: ReadonlyArray<TimelineWindow>
 }

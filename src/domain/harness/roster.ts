@@ -12,6 +12,8 @@ export class Roster {
   leader: NodeId = BROADCAST
   /** Every leader believed in, in order, without immediate repeats. */
   readonly leadersSeen: Array<NodeId> = []
+  /** When the belief changed, and to what (BROADCAST: no leader known). */
+  readonly leaderChanges: Array<{ readonly at: number; readonly leader: NodeId }> = []
 
   constructor(ids: ReadonlyArray<NodeId>) {
     this.ids = ids
@@ -60,7 +62,8 @@ export class Roster {
     this.died.push(this.ids[i] as NodeId)
   }
 
-  observeLeader(leader: NodeId): void {
+  observeLeader(leader: NodeId, at: number): void {
+    if (leader !== this.leader) this.leaderChanges.push({ at, leader })
     this.leader = leader
     if (leader !== BROADCAST && this.leadersSeen[this.leadersSeen.length - 1] !== leader) this.leadersSeen.push(leader)
   }

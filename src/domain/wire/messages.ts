@@ -11,6 +11,12 @@ const Envelope = { src: NodeId, dst: NodeId, leader: NodeId } as const
 
 const Term = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
 const Index = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
+/**
+ * A sender's clock reading, echoed back. Finite: "1e999" is valid JSON that parses to
+ * Infinity, which JSON.stringify writes back as null, so echoing it would send a datagram
+ * no peer can decode (and an infinite acknowledged send time would make a lease endless).
+ */
+const SendTime = Schema.Finite
 
 export const Hello = Schema.Struct({ ...Envelope, type: Schema.Literal("hello") })
 
@@ -72,7 +78,7 @@ export const Append = Schema.Struct({
   prevTerm: Term,
   entries: Schema.Array(Entry),
   commit: Index,
-  at: Schema.Number,
+  at: SendTime,
   ack: Schema.Boolean
 })
 
@@ -89,7 +95,7 @@ export const Appended = Schema.Struct({
   match: Index,
   conflictIndex: Index,
   conflictTerm: Term,
-  at: Schema.Number
+  at: SendTime
 })
 
 /**

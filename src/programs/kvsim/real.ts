@@ -1,14 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram"
-import { closeSync, constants, mkdirSync, openSync } from "node:fs"
+import { constants, mkdirSync } from "node:fs"
 import { access } from "node:fs/promises"
 import path from "node:path"
-import { Data, Deferred, Duration, Effect, Exit } from "effect"
+import { Data, Deferred, Effect, Exit } from "effect"
 import type { Config } from "../../domain/harness/config.ts"
 import type { HarnessEffect } from "../../domain/harness/effects.ts"
 import { Harness, type Progress } from "../../domain/harness/harness.ts"
 import type { RunResult } from "../../domain/harness/result.ts"
 import { type NodeId, replicaId } from "../../domain/ids.ts"
+import { signalGroup, spawnReplica, stopReplicas } from "./replicaProcess.ts"
 
 /** The replica program could not be started at all (as opposed to dying during the run). */
 export class ReplicaStartError extends Data.TaggedError("ReplicaStartError")<{ readonly reason: string }> {}
@@ -29,24 +30,19 @@ export interface RealOptions {
 }
 
 const PROGRESS_INTERVAL_MS = 1_000
-/** How long a replica gets to exit after SIGTERM at the end before its group is SIGKILLed. */
-const STOP_GRACE = Duration.seconds(2)
-
-/** SIGTERM (or another signal) to the replica's whole process group; gone already is fine. */
-const signalGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
-  if (child.pid === undefined) return
-  try {
-    process.kill(-child.pid, signal)
-  } catch {
-    // ESRCH: the group has already exited.
-  }
-}
-
-const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
+/** Node's timers take at most 2³¹−1 ms and fire after 1 ms when asked for more. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+/**
+ * Receive buffer of each harness socket. Linux's default (about 200 KB, some 150 small
+ * datagrams as the kernel counts them) overflows when a new leader's replicas release the
+ * requests they held during an election all at once: the kernel then drops replies to clients,
+ * which the protocol never loses. The system's maximum (net.core.rmem_max) caps this quietly.
+ */
+const RECEIVE_BUFFER_BYTES = 4 * 2 ** 20
 
 const bindSocket = Effect.acquireRelease(
   Effect.async<Socket>((resume) => {
-    const socket = createSocket("udp4")
+    const socket = createSocket({ type: "udp4", recvBufferSize: RECEIVE_BUFFER_BYTES })
     // Send errors on localhost UDP (a replica that already exited) must not crash the harness:
     // the datagram is simply lost, as the protocol allows.
     socket.on("error", () => {})
@@ -54,34 +50,6 @@ const bindSocket = Effect.acquireRelease(
   }),
   (socket) => Effect.sync(() => socket.close())
 )
-
-/** Starts a replica in its own process group and stops that group however the run ends. */
-const startReplica = (command: string, args: ReadonlyArray<string>, logFile: string | undefined) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const fd = logFile === undefined ? undefined : openSync(logFile, "w")
-      try {
-        return spawn(command, args, {
-          cwd: path.dirname(command),
-          detached: true,
-          stdio: fd === undefined ? "ignore" : ["ignore", fd, fd]
-        })
-      } finally {
-        // The child holds its own copy of the descriptor.
-        if (fd !== undefined) closeSync(fd)
-      }
-    }),
-    (child) =>
-      Effect.gen(function* () {
-        signalGroup(child, "SIGTERM")
-        if (hasExited(child)) return
-        const exited = yield* Effect.async<void>((resume) => {
-          child.once("exit", () => resume(Effect.void))
-          if (hasExited(child)) resume(Effect.void)
-        }).pipe(Effect.timeout(STOP_GRACE), Effect.option)
-        if (exited._tag === "None") signalGroup(child, "SIGKILL")
-      })
-  )
 
 const checkExecutable = (file: string) =>
   Effect.tryPromise({
@@ -96,6 +64,9 @@ const checkExecutable = (file: string) =>
  * One run against real replica processes over UDP on localhost, in real time. Every datagram
  * is handled synchronously in its socket's callback (core in, sends out), so the harness adds
  * no queueing to the latency it measures; timers follow the core's nextTimerAt.
+ *
+ * The run is judged only once every replica has been stopped: the linearizability check can
+ * take a while on a long history, and replicas must not outlive the run meanwhile.
  */
 export const runReal = (config: Config, options: RealOptions): Effect.Effect<RunResult, ReplicaStartError> =>
   Effect.scoped(
@@ -113,6 +84,8 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
       const start = performance.now()
       const now = () => performance.now() - start
       const children: Array<ChildProcess> = []
+      // Registered before the first spawn, so however the run ends, every replica started is stopped.
+      yield* Effect.addFinalizer(() => stopReplicas(children))
 
       // A bug in the core must end the run (and so stop the detached replicas), not the process.
       const guarded = <A extends ReadonlyArray<unknown>>(work: (...args: A) => void) => (...args: A): void => {
@@ -131,7 +104,7 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
         if (timer !== undefined) clearTimeout(timer)
         timer = undefined
         timerAt = at
-        if (at !== undefined) timer = setTimeout(onTimer, Math.max(0, at - now()))
+        if (at !== undefined) timer = setTimeout(onTimer, Math.min(MAX_TIMER_MS, Math.max(0, at - now())))
       }
       const perform = (effects: ReadonlyArray<HarnessEffect>) => {
         for (const effect of effects) {
@@ -174,7 +147,7 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
         const port = (sockets[i] as Socket).address().port
         const others = ids.filter((other) => other !== id)
         const logFile = options.logDir === undefined ? undefined : path.join(options.logDir, `${options.name}-${id}.log`)
-        const child = yield* startReplica(command, [String(port), id, ...others], logFile)
+        const child = spawnReplica(command, [String(port), id, ...others], logFile)
         const exited = guarded(() => harness.onReplicaExit(id, now()))
         // `error` covers a spawn that failed outright, which emits no `exit`.
         child.once("exit", exited)
@@ -192,7 +165,6 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
       }
 
       schedule()
-      const finishedAt = yield* Deferred.await(done)
-      return harness.result(finishedAt)
+      return { harness, finishedAt: yield* Deferred.await(done) }
     })
-  )
+  ).pipe(Effect.map(({ finishedAt, harness }) => harness.result(finishedAt)))

@@ -7,6 +7,11 @@ export class EventQueue<E> {
     return this.heap.length
   }
 
+  /** When the next event is due, if there is one. */
+  peekAt(): number | undefined {
+    return this.heap[0]?.at
+  }
+
   push(at: number, event: E): void {
     const heap = this.heap
     heap.push({ at, seq: this.seq++, event })

@@ -1,0 +1,47 @@
+import type { RandomStream } from "../../src/domain/harness/random.ts"
+import type { NodeId } from "../../src/domain/ids.ts"
+import { forged, mutatedBenign, replayedReplica } from "./accepted.ts"
+import type { FuzzCluster } from "./cluster.ts"
+import { badJson, notAnObject, oversized, unknownType, wrongFieldTypes } from "./malformed.ts"
+import { clientAsReplica, foreignId, replayedClient, staleTerm, wrongDirection } from "./refused.ts"
+
+/**
+ * What a category of hostile datagram may do to the replica it reaches:
+ * - rejected: never gets past the decoder;
+ * - unchanged: decodes, but the step returns the very same state;
+ * - safe: within Raft's fault model (duplicated, delayed, reordered or oddly formed but honest
+ *   traffic): it may change the state, which then stands, and every safety property must hold;
+ * - robust: a peer lying (outside Raft's fault model): stepped on a throwaway copy, and only
+ *   robustness is required — no crash, terms and commits never go back, valid output.
+ */
+export type Expectation = "rejected" | "unchanged" | "safe" | "robust"
+
+export interface Hostile {
+  readonly to: NodeId
+  readonly bytes: string | Uint8Array
+}
+
+export interface Category {
+  readonly name: string
+  readonly expectation: Expectation
+  /** Relative frequency. */
+  readonly weight: number
+  /** A datagram of this category for the cluster as it is now; undefined when none fits yet. */
+  readonly make: (cluster: FuzzCluster, random: RandomStream) => Hostile | undefined
+}
+
+export const CATEGORIES: ReadonlyArray<Category> = [
+  { name: "bad JSON", expectation: "rejected", weight: 4, make: badJson },
+  { name: "not an object", expectation: "rejected", weight: 2, make: notAnObject },
+  { name: "wrong field types", expectation: "rejected", weight: 6, make: wrongFieldTypes },
+  { name: "unknown type", expectation: "rejected", weight: 3, make: unknownType },
+  { name: "oversized", expectation: "rejected", weight: 1, make: oversized },
+  { name: "id not in cluster", expectation: "unchanged", weight: 4, make: foreignId },
+  { name: "client posing as replica", expectation: "unchanged", weight: 3, make: clientAsReplica },
+  { name: "reply sent to a replica", expectation: "unchanged", weight: 2, make: wrongDirection },
+  { name: "stale term", expectation: "unchanged", weight: 5, make: staleTerm },
+  { name: "replayed client MID", expectation: "unchanged", weight: 4, make: replayedClient },
+  { name: "replayed replica message", expectation: "safe", weight: 6, make: replayedReplica },
+  { name: "benign mutation", expectation: "safe", weight: 5, make: mutatedBenign },
+  { name: "forged by a peer", expectation: "robust", weight: 5, make: forged }
+]

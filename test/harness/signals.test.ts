@@ -1,0 +1,57 @@
+import { spawn } from "node:child_process"
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { STOP_GRACE_MS } from "../../src/programs/kvsim/replicaProcess.ts"
+import { childrenOf } from "../support/processes.ts"
+import { testConfig } from "./scripted.ts"
+
+/**
+ * The kvsim command (the bundle `npm ci` builds) stopped by a signal mid-run: it must stop its
+ * replicas — even ones that ignore SIGTERM — and exit 130, as shells report an interrupted job.
+ */
+const deafFixture = fileURLToPath(new URL("../fixtures/sigtermIgnoringReplica.mjs", import.meta.url))
+const dir = mkdtempSync(path.join(tmpdir(), "kvsim-signals-"))
+const configFile = path.join(dir, "long.json")
+writeFileSync(configFile, JSON.stringify(testConfig({ replicas: 3, lifetime: 60, start_wait: 0.5 })))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const interrupted = (signal: NodeJS.Signals) =>
+  new Promise<{ readonly code: number | null; readonly exitMs: number; readonly replicas: number; readonly left: number }>((resolve, reject) => {
+    chmodSync(deafFixture, 0o755)
+    const kvsim = spawn(process.execPath, ["dist/kvsim.mjs", "run", configFile, "--replica", deafFixture, "--seed", "1"], {
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    const replicasOf = () => childrenOf(kvsim.pid ?? -1).filter((child) => child.args.includes(deafFixture))
+    let replicas: ReadonlyArray<{ readonly pid: number }> = []
+    let signalledAt = 0
+    // The first progress line comes a second in, when every replica has been started.
+    kvsim.stderr.once("data", () => {
+      replicas = replicasOf()
+      signalledAt = performance.now()
+      kvsim.kill(signal)
+    })
+    kvsim.once("error", reject)
+    kvsim.once("exit", (code) => {
+      const left = replicas.filter(({ pid }) => {
+        try {
+          process.kill(pid, 0)
+          process.kill(pid, "SIGKILL")
+          return true
+        } catch {
+          return false
+        }
+      })
+      resolve({ code, exitMs: performance.now() - signalledAt, replicas: replicas.length, left: left.length })
+    })
+  })
+
+describe("kvsim under a signal", () => {
+  it.each(["SIGTERM", "SIGINT"] as const)("on %s stops every replica, even one deaf to SIGTERM, and exits 130", async (signal) => {
+    const outcome = await interrupted(signal)
+    expect(outcome).toMatchObject({ code: 130, replicas: 3, left: 0 })
+    expect(outcome.exitMs).toBeLessThan(STOP_GRACE_MS + 1_500)
+  }, 20_000)
+})

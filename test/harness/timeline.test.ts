@@ -1,0 +1,48 @@
+import { describe, expect, it } from "@effect/vitest"
+import { timeline } from "../../src/domain/harness/timeline.ts"
+import type { Operation } from "../../src/domain/history/operation.ts"
+import { BROADCAST, type NodeId } from "../../src/domain/ids.ts"
+
+const op = (id: number, invokedAt: number, respondedAt?: number): Operation => ({
+  id,
+  client: "0015",
+  key: "k",
+  kind: "get",
+  invokedAt,
+  outcome: respondedAt === undefined ? { _tag: "Unknown" } : { _tag: "Ok", respondedAt, value: "" }
+})
+
+describe("the per-minute timeline", () => {
+  // Requests from 5 s to 125 s, the run ends at 130 s: two windows, the second running on to the end.
+  const phases = { requestsFromMs: 5_000, requestsToMs: 125_000, endMs: 130_000 }
+
+  it("counts operations by the window they started in, and latency by the window they were answered in", () => {
+    const windows = timeline(
+      [op(0, 5_000, 5_002), op(1, 30_000, 30_004), op(2, 64_999, 65_010), op(3, 70_000), op(4, 124_000, 128_000)],
+      [],
+      phases,
+      60_000
+    )
+    expect(windows.map((w) => [w.fromMs, w.toMs, w.invoked, w.unanswered, w.answered])).toEqual([
+      [5_000, 65_000, 3, 0, 2],
+      [65_000, 130_000, 2, 1, 2]
+    ])
+    expect(windows[0]?.latency?.medianMs).toBe(3)
+    expect(windows[1]?.latency?.p99Ms).toBe(4_000)
+  })
+
+  it("has one window for a run shorter than a window, and no latency where nothing was answered", () => {
+    const windows = timeline([op(0, 6_000)], [], { requestsFromMs: 5_000, requestsToMs: 35_000, endMs: 37_000 }, 60_000)
+    expect(windows).toEqual([{ fromMs: 5_000, toMs: 37_000, invoked: 1, unanswered: 1, answered: 0, latency: undefined, leaders: [] }])
+  })
+
+  it("names every leader the harness believed in during each window, the one it started with included", () => {
+    const changes = [
+      { at: 1_000, leader: "0002" },
+      { at: 70_000, leader: BROADCAST },
+      { at: 72_000, leader: "0003" },
+      { at: 90_000, leader: "0002" }
+    ].map(({ at, leader }) => ({ at, leader: leader as NodeId }))
+    expect(timeline([], changes, phases, 60_000).map((w) => w.leaders)).toEqual([["0002"], ["0002", "0003", "0002"]])
+  })
+})
