@@ -118,9 +118,9 @@ const preference = ([a, pa]: readonly [NodeId, Progress], [b, pb]: readonly [Nod
  * The resends uncommitted entries need now: a commit needs `majority − 1` followers holding
  * the last entry, so after those that hold it and those whose append may still be in flight
  * (sent less than `retransmit` ago: a follower's backed-off timeout only delays resending to
- * that follower, it does not make its silence more promising), only
- * the shortfall is sent again, to the followers `preference` puts first. Resending to every
- * follower that lacks the entry would multiply the messages a lossy network costs per put.
+ * that follower, it does not make its silence more promising), only the shortfall is sent
+ * again, to the followers `preference` puts first. Resending to every follower that lacks
+ * the entry would multiply the messages a lossy network costs per put.
  */
 const resendTargets = (state: RaftState, now: number): ReadonlyArray<NodeId> => {
   const last = lastIndex(state.log)

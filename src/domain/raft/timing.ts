@@ -16,8 +16,9 @@
  *   margin below it for timer lateness (all replicas share one machine's clock, so rate drift
  *   is negligible).
  * - Retransmission. A put whose quorum has not answered within `retransmit` ms is sent again,
- *   to every follower still missing it; loopback round trips through the harness take well
- *   under a millisecond, so this only fires on a real loss.
+ *   to just enough followers to make up the quorum. A put's round trip through the harness
+ *   takes 3–4 ms here (BENCHMARKS.md), so this fires on a real loss and on the slowest few
+ *   percent of round trips; a (pre-)candidate re-asks silent voters on the same clock.
  */
 export interface Timing {
   readonly electionMin: number
