@@ -366,6 +366,24 @@ describe("§5.3 Log replication", () => {
     expect(sentOf(out, "appended")[0]).toMatchObject({ success: true, match: 3 })
   })
 
+  it("§5.4 an append that would overwrite a committed entry is dropped and logged: no leader honest under Raft sends one", () => {
+    const n = node()
+    const [a, b, c] = entriesOfTerms([1, 1, 1])
+    n.receive(append({ src: N1, term: 1, entries: [a!, b!, c!], commit: 2 }))
+    const before = n.state
+    const forged = entry(2, { key: "x", value: "lie" })
+    const out = n.receive(append({ src: N2, term: 2, prevIndex: 1, prevTerm: 1, entries: [forged] }))
+    expect(n.state.log).toBe(before.log)
+    expect(n.state.commitIndex).toBe(2)
+    expect(sentOf(out, "appended")).toEqual([])
+    expect(out.filter((o) => o._tag === "Log").map((o) => o._tag === "Log" && o.key)).toEqual(["append-rewrites-committed"])
+
+    // Past the commit index the same append is an ordinary §5.3 conflict.
+    const allowed = n.receive(append({ src: N2, term: 2, prevIndex: 2, prevTerm: 1, entries: [forged] }))
+    expect(n.state.log.entries).toEqual([a, b, forged])
+    expect(sentOf(allowed, "appended")[0]).toMatchObject({ success: true, match: 3 })
+  })
+
   it("§5.3 a stale or duplicated append does not truncate the newer entries that follow it", () => {
     const n = node()
     const entries = entriesOfTerms([1, 1, 1])

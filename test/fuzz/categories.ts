@@ -12,7 +12,8 @@ import { clientAsReplica, foreignId, replayedClient, staleTerm, wrongDirection }
  * - safe: within Raft's fault model (duplicated, delayed, reordered or oddly formed but honest
  *   traffic): it may change the state, which then stands, and every safety property must hold;
  * - robust: a peer lying (outside Raft's fault model): stepped on a throwaway copy, and only
- *   robustness is required — no crash, terms and commits never go back, valid output.
+ *   robustness is required — no crash, terms and commits never go back, no committed entry
+ *   is rewritten, valid output.
  */
 export type Expectation = "rejected" | "unchanged" | "safe" | "robust"
 

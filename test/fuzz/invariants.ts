@@ -8,14 +8,16 @@ import type { Entry } from "../../src/domain/wire/messages.ts"
 
 /**
  * What must survive any input, even a lie from a peer: terms and commit indexes never go
- * back, the timer never stays due, and everything sent is a well-formed datagram from this
- * replica that its peers (and the harness) will decode to the same message.
+ * back, the last committed entry stays as it was, the timer never stays due, and everything
+ * sent is a well-formed datagram from this replica that its peers (and the harness) will
+ * decode to the same message.
  */
 export const robustnessViolation = (before: RaftState, input: Input, result: Step, now: number): string | undefined => {
   const after = result.state
   const self = before.config.self
   if (after.term < before.term) return `term went back ${before.term} -> ${after.term}`
   if (after.commitIndex < before.commitIndex) return `commitIndex went back ${before.commitIndex} -> ${after.commitIndex}`
+  if (!committedPrefixIntact(before, after)) return `committed entry ${before.commitIndex} rewritten to ${JSON.stringify(entryAt(after.log, before.commitIndex))}`
   if (input._tag === "Timeout" && !(Number.isFinite(result.wakeAt) && result.wakeAt > now)) {
     return `timer still due at ${result.wakeAt} after firing at ${now}`
   }
@@ -38,18 +40,23 @@ export const robustnessViolation = (before: RaftState, input: Input, result: Ste
  *
  * Checking the whole prefix every step would be quadratic; a truncation rewrites everything
  * from the first conflict on, so it always reaches the last committed entry, which is checked
- * every step, along with one committed index drawn by `probe`.
+ * every step, along with one committed index drawn by `probe`. Entries compacted into the
+ * snapshot are no longer in the log: only the snapshot's last term can still be compared.
  */
 export const safetyViolation = (before: RaftState, after: RaftState, agreed: Array<Entry>, probe: number): string | undefined => {
   if (after.term === before.term && before.votedFor !== undefined && after.votedFor !== before.votedFor) {
     return `voted twice in term ${after.term}: ${before.votedFor} then ${after.votedFor}`
   }
   if (after.commitIndex > lastIndex(after.log)) return `commitIndex ${after.commitIndex} past the log end ${lastIndex(after.log)}`
+  const base = after.log.base
+  if (base > 0 && agreed[base] !== undefined && agreed[base].t !== after.log.baseTerm) {
+    return `snapshot through ${base} ends in term ${after.log.baseTerm}, where the committed entry has term ${agreed[base].t}`
+  }
   for (const i of [before.commitIndex, 1 + Math.floor(probe * before.commitIndex)]) {
-    if (i < 1 || i > before.commitIndex) continue
+    if (i <= base || i > before.commitIndex) continue
     if (!sameEntry(entryAt(after.log, i), agreed[i])) return `committed entry ${i} changed to ${JSON.stringify(entryAt(after.log, i))}`
   }
-  for (let i = before.commitIndex + 1; i <= after.commitIndex; i++) {
+  for (let i = Math.max(before.commitIndex, base) + 1; i <= after.commitIndex; i++) {
     const entry = entryAt(after.log, i)
     const first = agreed[i]
     if (first === undefined) agreed[i] = entry as Entry
@@ -58,9 +65,13 @@ export const safetyViolation = (before: RaftState, after: RaftState, agreed: Arr
   return undefined
 }
 
-/** Whether a committed entry is still there as it was (rewritten at all, for a count of the damage a lie does). */
-export const committedPrefixIntact = (before: RaftState, after: RaftState): boolean =>
-  before.commitIndex === 0 || sameEntry(entryAt(after.log, before.commitIndex), entryAt(before.log, before.commitIndex))
+/**
+ * Whether the last committed entry is still there as it was (or compacted into the snapshot).
+ * A rewrite truncates everything from its first conflict on, so it always reaches this entry.
+ */
+const committedPrefixIntact = (before: RaftState, after: RaftState): boolean =>
+  before.commitIndex <= after.log.base ||
+  sameEntry(entryAt(after.log, before.commitIndex), entryAt(before.log, before.commitIndex))
 
 const sameEntry = (a: Entry | undefined, b: Entry | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && a.t === b.t && a.k === b.k && a.v === b.v && a.c === b.c && a.m === b.m)

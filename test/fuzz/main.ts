@@ -44,7 +44,6 @@ process.stdout.write(
     `decoder: ${[...result.decodeReasons].map(([reason, n]) => `${reason} ${count(n)}`).join(", ")}`,
     `cluster: ${(result.virtualMs / 1000).toFixed(0)} s of virtual time, ${count(a.honestSteps)} honest steps, leaders elected ${a.elections} (last term ${a.maxTerm}), ` +
       `${count(a.maxCommit)} entries committed, ${count(a.clientOks)} client oks`,
-    `forged datagrams after which a committed entry was gone (on the throwaway copy; Raft assumes peers do not lie): ${count(a.forgedRewrites)}`,
     `crashes ${result.crashes}, violations ${result.violations}`,
     `wall time ${seconds.toFixed(1)} s, ${count(Math.round(result.count / seconds))} datagrams/s`,
     ...(result.examples.length === 0 ? [] : ["", "first violations:", ...result.examples]),

@@ -45,7 +45,11 @@ export const staleTerm = (cluster: FuzzCluster, random: RandomStream): Hostile |
   if (candidates.length === 0) return undefined
   const to = pickOf(random, candidates)
   const state = cluster.state(to)
-  return { to, bytes: encodeMessage(craftReplicaMessage(random, state, random.int(state.term))) }
+  const message = craftReplicaMessage(random, state, random.int(state.term))
+  // A refused pre-vote names the voter's own term, which may well be behind ours: that is
+  // an answer, not a stale message. Only a grant must carry the term it was asked for.
+  const stale = message.type === "voted" && message.pre ? { ...message, granted: true } : message
+  return { to, bytes: encodeMessage(stale) }
 }
 
 export const replayedClient = (cluster: FuzzCluster, random: RandomStream): Hostile | undefined => {

@@ -45,17 +45,22 @@ export const compactTo = (log: Log, index: number, term: number): Log =>
  * append already placed, or acknowledged entries could vanish from a follower.
  */
 export const merge = (log: Log, prevIndex: number, entries: ReadonlyArray<Entry>): Log => {
-  let offset = 0
-  while (offset < entries.length) {
-    const index = prevIndex + 1 + offset
-    if (index > lastIndex(log)) break
-    if (index > log.base && termAt(log, index) !== entries[offset]?.t) {
-      const kept = log.entries.slice(0, index - log.base - 1)
-      return { ...log, entries: [...kept, ...entries.slice(offset)] }
-    }
-    offset++
+  const conflict = firstConflict(log, prevIndex, entries)
+  if (conflict !== undefined) {
+    const kept = log.entries.slice(0, conflict - log.base - 1)
+    return { ...log, entries: [...kept, ...entries.slice(conflict - prevIndex - 1)] }
   }
-  return offset === entries.length ? log : { ...log, entries: [...log.entries, ...entries.slice(offset)] }
+  const known = Math.max(0, Math.min(entries.length, lastIndex(log) - prevIndex))
+  return known === entries.length ? log : { ...log, entries: [...log.entries, ...entries.slice(known)] }
+}
+
+/** The first index past `base` where `entries` (following `prevIndex`) differ in term from the log, if any. */
+export const firstConflict = (log: Log, prevIndex: number, entries: ReadonlyArray<Entry>): number | undefined => {
+  const end = Math.min(prevIndex + entries.length, lastIndex(log))
+  for (let index = Math.max(prevIndex, log.base) + 1; index <= end; index++) {
+    if (termAt(log, index) !== entries[index - prevIndex - 1]?.t) return index
+  }
+  return undefined
 }
 
 /** The first index holding `term` at or before `upTo`, for a rejection hint. */

@@ -3,8 +3,8 @@ import type { Append } from "../wire/messages.ts"
 import { releaseParked } from "./clients.ts"
 import { commitTo } from "./commit.ts"
 import { envelope } from "./envelope.ts"
-import { firstIndexOfTerm, lastIndex, merge, termAt } from "./log.ts"
-import { send, type Outputs } from "./outputs.ts"
+import { firstConflict, firstIndexOfTerm, lastIndex, merge, termAt } from "./log.ts"
+import { log, send, type Outputs } from "./outputs.ts"
 import type { RaftState } from "./state.ts"
 import { electionDeadline } from "./timing.ts"
 
@@ -53,6 +53,13 @@ export const onAppend = (state: RaftState, request: Append, now: number, random:
   if (localTerm !== prevTerm) {
     const conflictIndex = firstIndexOfTerm(heard.log, localTerm, prevIndex)
     answer(heard, request, { success: false, match: 0, conflictIndex, conflictTerm: localTerm }, out)
+    return heard
+  }
+  const conflict = firstConflict(heard.log, prevIndex, entries)
+  if (conflict !== undefined && conflict <= heard.commitIndex) {
+    // Leader Completeness (§5.4) says no leader of our term lacks a committed entry, so this
+    // append is a lie or a bug; applying it would take back what clients were told was done.
+    out.push(log("warning", "append-rewrites-committed", `append from ${request.src} (term ${request.term}) would overwrite committed entry ${conflict}; dropped`))
     return heard
   }
   const match = prevIndex + entries.length
