@@ -1,6 +1,10 @@
-// `npm run soak [-- --minutes N] [--rate R] [--seed S]`: five real ./3700kvstore processes under
-// kvsim's real mode for N minutes (default 10) at R requests/s (default 100), with drops,
-// partitions and kills, sampling every replica's resident memory from /proc every 10 s. Prints
+// `npm run soak [-- --minutes N] [--rate R] [--seed S] [--keys-per-client K | --unbounded-keys]`:
+// five real ./3700kvstore processes under kvsim's real mode for N minutes (default 10) at R
+// requests/s (default 100), with drops, partitions and kills, sampling every replica's resident
+// memory from /proc every 10 s. Each client writes at most K keys (default 250: 2,000 in all,
+// reached within the first two minutes), so that the store's data stops growing and any growth
+// left is the replica's own; --unbounded-keys keeps SIMULATOR.md's workload, whose clients add
+// a key with every other put for the whole run and whose data therefore grows with it. Prints
 // memory and requests per minute and the run's totals and checks, writes them to the "Soak"
 // section of BENCHMARKS.md, and exits 1 if the run failed a check or a replica's memory grew.
 // Runs on the bundles in dist/ (npm run build).
@@ -21,6 +25,7 @@ const option = (name, fallback) => {
 const minutes = option("--minutes", 10)
 const rate = option("--rate", 100)
 const seed = option("--seed", 1)
+const keysPerClient = process.argv.includes("--unbounded-keys") ? undefined : option("--keys-per-client", 250)
 
 const REPLICAS = 5
 const SAMPLE_EVERY_MS = 10_000
@@ -46,6 +51,7 @@ const config = {
   end_wait: END_WAIT,
   // The default 20,000 would end the run within a minute, as a packet storm.
   max_packets: 1_000_000_000,
+  ...(keysPerClient === undefined ? {} : { keys_per_client: keysPerClient }),
   events: EVENTS.map(([at, type]) => ({ type, time: Math.round(at * lifetime * 10) / 10 })),
   // The soak judges correctness and drift, not the standard configs' tiers.
   tests: { benchmarks: { total_msgs: [0, 0, 0], failures: [0, 0, 0], duplicates: [0, 0, 0], median_latency: [0, 0, 0] } }
@@ -102,7 +108,8 @@ if (!stdout.startsWith("{")) {
 }
 const run = JSON.parse(stdout).runs[0]
 
-const command = `npm run soak -- --minutes ${minutes}${rate === 100 ? "" : ` --rate ${rate}`}${seed === 1 ? "" : ` --seed ${seed}`}`
+const keysOption = keysPerClient === undefined ? " --unbounded-keys" : keysPerClient === 250 ? "" : ` --keys-per-client ${keysPerClient}`
+const command = `npm run soak -- --minutes ${minutes}${rate === 100 ? "" : ` --rate ${rate}`}${seed === 1 ? "" : ` --seed ${seed}`}${keysOption}`
 const { section, passed } = soakReport({ command, started, config, run, samples, sampleEveryMs: SAMPLE_EVERY_MS })
 process.stdout.write(`${section}\n`)
 writeSection("Soak", section)

@@ -42,6 +42,11 @@ const growthOf = (id, memory, timeline) => {
   return { verdict: `${change >= 0 ? "+" : ""}${(change * 100).toFixed(1)}% (${ok ? "ok" : "grew over 10%"})`, ok }
 }
 
+const keysText = (config) =>
+  config.keys_per_client === undefined
+    ? "keys unbounded (SIMULATOR.md's workload: the data grows all run)"
+    : `at most ${n(config.keys_per_client)} keys per client (kvsim's \`keys_per_client\`: the data stops growing)`
+
 /**
  * The soak's verdict and its "Soak" section for BENCHMARKS.md, from the generated config, the
  * run kvsim reported (--json) and the memory samples ({ atS: seconds since kvsim started,
@@ -59,7 +64,7 @@ export const soakReport = ({ command, started, config, run, samples, sampleEvery
 \`${command}\` (scripts/soak.mjs) on ${started.toISOString().slice(0, 10)}:
 nproc ${os.availableParallelism()} (${os.cpus()[0]?.model ?? "cpu"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}.
 ${config.replicas} \`./3700kvstore\` processes under kvsim's real mode for ${config.lifetime / 60} min at ${config.requests / config.lifetime} requests/s
-(${n(config.requests)} requests, mix ${config.mix}), drops ${Math.round(config.drops * 100)}%, seed ${run.seed}; events
+(${n(config.requests)} requests, mix ${config.mix}), drops ${Math.round(config.drops * 100)}%, seed ${run.seed}, ${keysText(config)}; events
 ${config.events.map((e) => `${e.type} at ${clock(e.time)}`).join(", ")}.
 Minutes count from the start of the request phase. **${passed ? "PASS" : "FAIL"}**: ${run.correct ? "every check passed" : "a check failed"}, ${memoryStable ? "no replica's memory grew by more than 10%" : "a replica's memory grew by more than 10%"}.
 
@@ -79,7 +84,7 @@ ${run.timeline.map((w, i) => `| ${i + 1} | ${n(w.invoked)} | ${n(w.unanswered)} 
 
 ### Totals and checks
 
-- requests: ${n(s.gets.generated)} gets, ${n(s.puts.generated)} puts; failures ${n(s.failures)} (fail responses ${n(s.gets.failed + s.puts.failed)}, unanswered ${n(s.gets.unanswered + s.puts.unanswered)}), duplicates ${n(s.duplicates)}, incorrect ${n(s.incorrect)}, redirects ${n(s.redirects)}
+- requests: ${n(s.gets.generated)} gets, ${n(s.puts.generated)} puts, ${n(s.keysStored)} keys stored; failures ${n(s.failures)} (fail responses ${n(s.gets.failed + s.puts.failed)}, unanswered ${n(s.gets.unanswered + s.puts.unanswered)}), duplicates ${n(s.duplicates)}, incorrect ${n(s.incorrect)}, redirects ${n(s.redirects)}
 - replica messages: ${n(s.totalMsgs)} (${n(s.droppedMsgs)} dropped, ${n(s.blockedMsgs)} blocked by partitions); leaders ${s.leaders.join(" → ")}; killed ${s.killed.join(", ") || "none"}, died ${s.died.join(", ") || "none"}
 - latency over every response: median ${ms(s.latency?.medianMs)} ms, p99 ${ms(s.latency?.p99Ms)} ms (${n(s.latency?.samples ?? 0)} samples)
 ${run.checks.map((c) => `- ${c.passed ? "pass" : "FAIL"}: ${c.id} (${c.detail})`).join("\n")}

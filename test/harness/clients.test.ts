@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { CLIENT_COUNT } from "../../src/domain/harness/harness.ts"
 import { BROADCAST, type NodeId } from "../../src/domain/ids.ts"
 import { drive, type Message, type Script, testConfig } from "./scripted.ts"
 
@@ -29,6 +30,27 @@ describe("the clients' judgement of responses", () => {
     expect(s.failures).toBe(0)
     expect(s.latency?.samples).toBe(200)
     expect(run.result().linearizability._tag).toBe("Linearizable")
+  })
+
+  it("with keys_per_client (kvsim only), stops creating keys at the limit and keeps updating them", () => {
+    const written = (limit?: number) => {
+      const store = perfectStore()
+      const keys = new Set<string>()
+      let puts = 0
+      const run = drive({ ...config, requests: 400, keys_per_client: limit }, 7, (self, m) => {
+        if (m["type"] === "put") [keys.add(String(m["key"])), puts++]
+        return [store(self, m)]
+      })
+      run.runUntil()
+      expect(run.result().stats.failures).toBe(0)
+      return { keys: keys.size, puts }
+    }
+    const unlimited = written()
+    const limited = written(3)
+    expect(unlimited.keys).toBeGreaterThan(60)
+    // Three keys for each client, and still about as many puts as without the limit.
+    expect(limited.keys).toBe(3 * CLIENT_COUNT)
+    expect(Math.abs(limited.puts - unlimited.puts)).toBeLessThan(unlimited.puts / 5)
   })
 
   it("counts a second response to a completed MID as a duplicate, not as incorrect", () => {

@@ -17,7 +17,7 @@ describe("routing replica datagrams by dst", () => {
   it("counts a unicast as 1 and delivers it, text unchanged", () => {
     const run = drive(testConfig(), 1, silent)
     const text = datagram(R0, R3, { payload: [1, 2, 3] })
-    expect(run.send(R0, text)).toEqual([{ _tag: "Deliver", to: R3, datagram: text }])
+    expect(run.send(R0, text)).toEqual([{ _tag: "Deliver", from: R0, to: R3, datagram: text }])
     expect(run.result().stats.totalMsgs).toBe(1)
   })
 

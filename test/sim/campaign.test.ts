@@ -5,6 +5,8 @@ import { loadConfig, type Config } from "../../src/domain/harness/config.ts"
 import type { ClusterConfig } from "../../src/domain/raft/state.ts"
 import { makeReplicaShell } from "../../src/programs/replica/replica.ts"
 import { generateSchedule, runSchedule, shrink } from "../../src/programs/sim/campaign.ts"
+import { type OneWayCut, simulate } from "../../src/programs/sim/simulation.ts"
+import { replicaId } from "../../src/domain/ids.ts"
 import { standardSuite } from "../../src/programs/kvsim/suite.ts"
 
 const configs = new Map<string, Config>(
@@ -15,7 +17,7 @@ const configs = new Map<string, Config>(
 )
 const names = [...configs.keys()]
 const configOf = (name: string): Config => configs.get(name)!
-const schedule = (seed: number) => generateSchedule(seed, names, (name) => configOf(name).lifetime)
+const schedule = (seed: number) => generateSchedule(seed, names, configOf)
 const yieldToRunner = () => new Promise((resolve) => setImmediate(resolve))
 
 describe("fault campaign (virtual mode, invariants after every step)", () => {
@@ -23,6 +25,41 @@ describe("fault campaign (virtual mode, invariants after every step)", () => {
     expect(schedule(7)).toEqual(schedule(7))
     expect(schedule(7)).not.toEqual(schedule(8))
     expect(names.includes(schedule(7).config)).toBe(true)
+  })
+
+  it("generates one-way cuts of all three shapes: deaf, mute, one link", () => {
+    const cuts = [...Array(200).keys()].flatMap((i) => schedule(i + 1).cuts)
+    const shapes = new Set(cuts.map((cut) => `${cut.from.length}>${cut.to.length}`))
+    expect(shapes).toEqual(new Set(["1>4", "4>1", "1>1"]))
+    for (const cut of cuts) expect(cut.from.some((id) => cut.to.includes(id))).toBe(false)
+  })
+
+  it("a one-way cut loses one direction only: a replica that cannot hear never commits, one that cannot speak still follows", () => {
+    const config = configOf("simple-1")
+    const highest = (cut: Pick<OneWayCut, "from" | "to">) => {
+      let commit = 0
+      let led = false
+      const run = simulate(config, {
+        seed: 3,
+        name: "cut",
+        adversary: { duplicate: 0, delayMs: 0, cuts: [{ ...cut, startMs: 0, endMs: Number.POSITIVE_INFINITY }] },
+        observe: (_, states) => {
+          const state = states.get(replicaId(0))!
+          commit = Math.max(commit, state.commitIndex)
+          led ||= state.role === "leader"
+        }
+      })
+      expect(run.linearizability._tag).toBe("Linearizable")
+      return { commit, led, others: run.stats.puts.ok }
+    }
+    const others = [1, 2, 3, 4].map(replicaId)
+    const deaf = highest({ from: others, to: [replicaId(0)] })
+    const mute = highest({ from: [replicaId(0)], to: others })
+    expect(deaf).toMatchObject({ commit: 0, led: false })
+    expect(mute.led).toBe(false)
+    expect(mute.commit).toBeGreaterThan(100)
+    // The four that still hear one another served the clients either way.
+    expect(Math.min(deaf.others, mute.others)).toBeGreaterThan(100)
   })
 
   it("seeds 1–100: no invariant broken, every history linearizable", async () => {
@@ -48,6 +85,7 @@ describe("fault campaign (virtual mode, invariants after every step)", () => {
     expect(outcome).toMatchObject({ _tag: "InvariantBroken", violation: { invariant: "election-safety" } })
     const smallest = shrink(s, configOf(s.config), outcome, impostor)
     expect(smallest.events).toEqual([])
+    expect(smallest.cuts).toEqual([])
     expect(smallest.drops).toBe(0)
     expect(runSchedule(smallest, configOf(s.config), impostor)).toMatchObject({ _tag: "InvariantBroken" })
   }, 120_000)

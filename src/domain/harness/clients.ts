@@ -220,6 +220,6 @@ export class Clients {
       : { src: state.id, dst: to, leader: state.leader, type: "put", MID: mid, key: operation.key, value: operation.value }
     const target = this.roster.indexOf(to)
     // A replica that has not said hello has no address yet: the request is lost, as on a real network.
-    if (target !== undefined && this.roster.canReceive(target)) out.push({ _tag: "Deliver", to, datagram: JSON.stringify(request) })
+    if (target !== undefined && this.roster.canReceive(target)) out.push({ _tag: "Deliver", from: state.id, to, datagram: JSON.stringify(request) })
   }
 }

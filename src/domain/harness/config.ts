@@ -41,6 +41,11 @@ export const Config = Schema.Struct({
   end_wait: Schema.optionalWith(Schema.NonNegative, { default: () => 2 }),
   max_packets: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 20_000 }),
   events: Schema.optionalWith(Schema.Array(ChaosEvent), { default: () => [] }),
+  /**
+   * Not in SIMULATOR.md (kvsim only): once a client has this many keys, its puts only update
+   * them, so a long run's data stops growing (the soak measures memory with it).
+   */
+  keys_per_client: Schema.optional(Schema.Int.pipe(Schema.positive())),
   tests: Schema.Struct({ benchmarks: Benchmarks, ...FractionOverrides }),
   ...FractionOverrides
 })

@@ -2,8 +2,8 @@ import type { NodeId } from "../ids.ts"
 
 /** What the harness core asks its back end to do; the back end performs them in order. */
 export type HarnessEffect =
-  /** Hand this text to that replica's socket (the replica has said hello and is alive). */
-  | { readonly _tag: "Deliver"; readonly to: NodeId; readonly datagram: string }
+  /** Hand this text, from that replica or client, to that replica's socket (the replica has said hello and is alive). */
+  | { readonly _tag: "Deliver"; readonly from: NodeId; readonly to: NodeId; readonly datagram: string }
   /** SIGTERM that replica's process group. */
   | { readonly _tag: "Kill"; readonly replica: NodeId }
   /** The run is over: time is up or `total_msgs` reached `max_packets`. Emitted once. */

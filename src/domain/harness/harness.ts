@@ -264,7 +264,7 @@ export class Harness {
       this.tally.droppedMsgs++
       return
     }
-    if (this.roster.canReceive(to)) out.push({ _tag: "Deliver", to: this.roster.ids[to] as NodeId, datagram: text })
+    if (this.roster.canReceive(to)) out.push({ _tag: "Deliver", from: this.roster.ids[from] as NodeId, to: this.roster.ids[to] as NodeId, datagram: text })
   }
 
   private nextEventAt(): number {
@@ -279,7 +279,7 @@ export class Harness {
   private startRequest(now: number, out: Array<HarnessEffect>): void {
     this.nextRequest++
     const client = this.workload.int(this.clients.size)
-    const intent = drawIntent(this.workload, this.clients.ownKeys(client), this.config.mix)
+    const intent = drawIntent(this.workload, this.clients.ownKeys(client), this.config.mix, this.config.keys_per_client)
     this.clients.start(client, intent, now, out)
   }
 

@@ -16,15 +16,16 @@ export type Intent =
 
 /**
  * SIMULATOR.md's mix: with probability `mix` a get of one of the client's own keys, else a
- * put that half the time writes a new key and half the time updates one of its keys.
+ * put that half the time writes a new key and half the time updates one of its keys — always
+ * an update once the client holds `keyLimit` keys.
  */
-export const drawIntent = (random: RandomStream, ownKeys: ReadonlyArray<string>, mix: number): Intent => {
+export const drawIntent = (random: RandomStream, ownKeys: ReadonlyArray<string>, mix: number, keyLimit = Number.POSITIVE_INFINITY): Intent => {
   const wantsGet = random.float() < mix
   if (wantsGet) {
     const key = random.pick(ownKeys)
     if (key !== undefined) return { kind: "get", key }
   }
-  const update = !wantsGet && random.float() < 0.5 ? random.pick(ownKeys) : undefined
+  const update = !wantsGet && (random.float() < 0.5 || ownKeys.length >= keyLimit) ? random.pick(ownKeys) : undefined
   return {
     kind: "put",
     key: update ?? random.alphanumeric(KEY_LENGTH),

@@ -8,7 +8,7 @@ import { generateSchedule, runSchedule, shrink, type Outcome, type Schedule } fr
 /**
  * `npm run campaign -- --seeds A..B`: the deterministic fault campaign. Each seed picks a
  * standard config in turn and lays a generated schedule of faults over it (drops up to 50%,
- * duplicated and reordered datagrams, flapping partitions, kills), runs it in kvsim's virtual
+ * duplicated and reordered datagrams, flapping partitions, one-way cuts, kills), runs it in kvsim's virtual
  * mode with the Raft invariants checked after every replica step and linearizability checked
  * at the end. Harness checks such as "unanswered ≤ 50%" may fail under faults this heavy; those
  * are counted apart, as they say nothing about safety. A safety failure is shrunk and printed
@@ -51,7 +51,7 @@ const started = performance.now()
 let safetyFailures = 0
 let harnessOnly = 0
 for (let seed = from; seed <= to; seed++) {
-  const schedule: Schedule = generateSchedule(seed, names, (name) => configOf(name).lifetime)
+  const schedule: Schedule = generateSchedule(seed, names, configOf)
   const outcome = runSchedule(schedule, configOf(schedule.config))
   if (outcome._tag === "Safe") {
     if (outcome.harnessChecksFailed.length > 0) harnessOnly++

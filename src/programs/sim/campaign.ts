@@ -1,4 +1,5 @@
 import type { ChaosEvent, Config, EventType } from "../../domain/harness/config.ts"
+import { type NodeId, replicaId } from "../../domain/ids.ts"
 import { next, seeded, type Prng } from "../../domain/prng.ts"
 import { RaftInvariants, type Violation } from "../../domain/raft/invariants.ts"
 import { simulate, type Adversary, type SimulationOptions } from "./simulation.ts"
@@ -12,7 +13,16 @@ export interface Schedule {
   readonly config: string
   readonly drops: number
   readonly events: ReadonlyArray<ChaosEvent>
-  readonly adversary: Adversary
+  readonly adversary: Omit<Adversary, "cuts">
+  readonly cuts: ReadonlyArray<ScheduledCut>
+}
+
+/** A one-way cut, timed like the harness's events: `time` seconds into the request phase, for `seconds`. */
+export interface ScheduledCut {
+  readonly from: ReadonlyArray<NodeId>
+  readonly to: ReadonlyArray<NodeId>
+  readonly time: number
+  readonly seconds: number
 }
 
 export type Outcome =
@@ -25,13 +35,22 @@ const MAX_DROPS = 0.5
 const MAX_DUPLICATE = 0.2
 const MAX_DELAY_MS = 20
 const MAX_EVENTS = 8
+const MAX_CUTS = 4
+const MAX_CUT_SECONDS = 6
 
 /**
  * A seed's schedule: one of the standard configs in turn, drops up to 50%, duplicated and
- * delayed (reordered) datagrams, and up to eight partitions, heals and kills at random times
- * in the request phase — rapid flapping included, since times are independent draws.
+ * delayed (reordered) datagrams, up to eight partitions, heals and kills at random times in
+ * the request phase — rapid flapping included, since times are independent draws — and up to
+ * four one-way cuts: a replica that can send but not hear (a leader that keeps sending while
+ * deaf to its followers' answers), one that can hear but not send, or a single link down one
+ * way.
  */
-export const generateSchedule = (seed: number, configNames: ReadonlyArray<string>, lifetime: (name: string) => number): Schedule => {
+export const generateSchedule = (
+  seed: number,
+  configNames: ReadonlyArray<string>,
+  configOf: (name: string) => Pick<Config, "lifetime" | "replicas">
+): Schedule => {
   let prng: Prng = seeded(seed ^ 0xc0ffee)
   const draw = (): number => {
     const [value, rest] = next(prng)
@@ -39,14 +58,24 @@ export const generateSchedule = (seed: number, configNames: ReadonlyArray<string
     return value
   }
   const config = configNames[seed % configNames.length] as string
+  const { lifetime, replicas } = configOf(config)
   const drops = Math.round(draw() * MAX_DROPS * 100) / 100
   const adversary = { duplicate: Math.round(draw() * MAX_DUPLICATE * 100) / 100, delayMs: Math.round(draw() * MAX_DELAY_MS) }
   const count = Math.floor(draw() * (MAX_EVENTS + 1))
   const events = Array.from({ length: count }, () => ({
     type: EVENT_TYPES[Math.floor(draw() * EVENT_TYPES.length)] as EventType,
-    time: Math.round(draw() * lifetime(config) * 10) / 10
+    time: Math.round(draw() * lifetime * 10) / 10
   })).sort((a, b) => a.time - b.time)
-  return { seed, config, drops, events, adversary }
+  const ids = Array.from({ length: replicas }, (_, i) => replicaId(i))
+  const pick = (from: ReadonlyArray<NodeId>): NodeId => from[Math.floor(draw() * from.length)] as NodeId
+  const cuts = Array.from({ length: Math.floor(draw() * (MAX_CUTS + 1)) }, (): ScheduledCut => {
+    const one = pick(ids)
+    const others = ids.filter((id) => id !== one)
+    const shape = draw()
+    const [from, to] = shape < 1 / 3 ? [[one], others] : shape < 2 / 3 ? [others, [one]] : [[one], [pick(others)]]
+    return { from, to, time: Math.round(draw() * lifetime * 10) / 10, seconds: Math.round(draw() * MAX_CUT_SECONDS * 10) / 10 }
+  })
+  return { seed, config, drops, events, adversary, cuts }
 }
 
 /** Tests substitute a deliberately broken replica, to see the campaign catch and shrink it. */
@@ -57,10 +86,12 @@ export const runSchedule = (schedule: Schedule, base: Config, replica?: ReplicaF
   const invariants = new RaftInvariants()
   let broken: { readonly violation: Violation; readonly atMs: number } | undefined
   const config: Config = { ...base, drops: schedule.drops, events: schedule.events }
+  const startMs = (at: number): number => (base.start_wait + at) * 1000
+  const cuts = schedule.cuts.map(({ from, to, time, seconds }) => ({ from, to, startMs: startMs(time), endMs: startMs(time + seconds) }))
   const result = simulate(config, {
     seed: schedule.seed,
     name: schedule.config,
-    adversary: schedule.adversary,
+    adversary: { ...schedule.adversary, cuts },
     ...(replica === undefined ? {} : { replica }),
     observe: (now, states) => {
       if (broken !== undefined) return
@@ -79,7 +110,7 @@ const sameFailure = (a: Outcome, b: Outcome): boolean =>
 
 /**
  * The smallest schedule found that still fails the same way: faults are dropped one at a
- * time (each event, then the drops, duplication and delay), keeping every removal after which
+ * time (each event, each cut, then the drops, duplication and delay), keeping every removal after which
  * the failure remains, until no single removal keeps it (delta debugging, one fault at a time).
  */
 export const shrink = (schedule: Schedule, base: Config, failure: Outcome, replica?: ReplicaFactory): Schedule => {
@@ -89,6 +120,7 @@ export const shrink = (schedule: Schedule, base: Config, failure: Outcome, repli
     progress = false
     const candidates: Array<Schedule> = [
       ...current.events.map((_, i) => ({ ...current, events: current.events.filter((__, j) => j !== i) })),
+      ...current.cuts.map((_, i) => ({ ...current, cuts: current.cuts.filter((__, j) => j !== i) })),
       { ...current, drops: 0 },
       { ...current, adversary: { ...current.adversary, duplicate: 0 } },
       { ...current, adversary: { ...current.adversary, delayMs: 0 } }

@@ -32,11 +32,22 @@ const SPIN_LIMIT = 10_000
 /**
  * Faults beyond the harness's own, for fault campaigns: each datagram the harness hands a
  * replica may arrive twice, and each copy late by up to `delayMs`. Late copies may overtake
- * earlier ones: per-link order is not kept for them.
+ * earlier ones: per-link order is not kept for them. `cuts` lose, for a while, what some
+ * replicas send to others but not the way back: the asymmetric partitions the harness, whose
+ * partitions are symmetric, never makes.
  */
 export interface Adversary {
   readonly duplicate: number
   readonly delayMs: number
+  readonly cuts?: ReadonlyArray<OneWayCut>
+}
+
+/** From `startMs` until `endMs` (virtual time), datagrams from any of `from` to any of `to` are lost. */
+export interface OneWayCut {
+  readonly from: ReadonlyArray<NodeId>
+  readonly to: ReadonlyArray<NodeId>
+  readonly startMs: number
+  readonly endMs: number
 }
 
 export interface SimulationOptions {
@@ -82,6 +93,10 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
     chaos = rest
     return value
   }
+  const isCut = (from: NodeId, to: NodeId): boolean =>
+    options.adversary?.cuts?.some(
+      (cut) => clock.now >= cut.startMs && clock.now < cut.endMs && cut.from.includes(from) && cut.to.includes(to)
+    ) ?? false
   const deliveries = (at: number): ReadonlyArray<number> => {
     const adversary = options.adversary
     if (adversary === undefined) return [at]
@@ -130,6 +145,7 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   const perform = (effects: ReadonlyArray<HarnessEffect>): void => {
     for (const effect of effects) {
       if (effect._tag === "Deliver") {
+        if (isCut(effect.from, effect.to)) continue
         const event = { _tag: "ToReplica", to: effect.to, datagram: effect.datagram } as const
         for (const at of deliveries(arrival(`>${effect.to}`))) queue.push(at, event)
       }
