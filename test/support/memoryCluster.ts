@@ -4,6 +4,7 @@ import type { RaftState } from "../../src/domain/raft/state.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
 import { makeReplicaShell, serve, type ReplicaShell } from "../../src/programs/replica/replica.ts"
+import { ClockAlarm } from "../../src/services/Alarm.ts"
 import { MemoryNetwork, MemoryTransport } from "../../src/services/MemoryTransport.ts"
 import { silentLog } from "../../src/services/ReplicaLog.ts"
 
@@ -26,7 +27,7 @@ export const startCluster = (size: number, seed: number) =>
       const config = { self, peers: ids.filter((id) => id !== self), timing: defaultTiming }
       const shell = yield* makeReplicaShell(config).pipe(Effect.provide(layer), Effect.withRandom(Random.make(seed * 31 + i)))
       shells.set(self, shell)
-      fibers.set(self, yield* Effect.fork(serve(shell).pipe(Effect.provide(layer), Effect.withRandom(Random.make(seed * 17 + i)))))
+      fibers.set(self, yield* Effect.fork(serve(shell).pipe(Effect.provide(Layer.merge(layer, ClockAlarm)), Effect.withRandom(Random.make(seed * 17 + i)))))
     }
     return { network, ids, shells, fibers } satisfies Cluster
   })

@@ -1,4 +1,5 @@
 import { Data, Either, ParseResult, Schema } from "effect"
+import { decodeHot } from "./hotDecode.ts"
 import { WireMessage } from "./messages.ts"
 
 /** The harness's datagram limit; anything larger was not sent by a conforming peer. */
@@ -33,6 +34,8 @@ export const decodeDatagram = (bytes: Uint8Array | string): Either.Either<WireMe
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return Either.left(new DecodeError({ reason: "not-an-object", detail: typeof json }))
   }
+  const hot = decodeHot(json)
+  if (hot !== undefined) return Either.right(hot)
   return Either.mapLeft(
     decodeMessage(json),
     (error) =>

@@ -1,6 +1,7 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Either, Layer } from "effect"
 import { defaultTiming } from "../../domain/raft/timing.ts"
+import { NodeAlarm } from "../../services/Alarm.ts"
 import { rateLimitedLog } from "../../services/ReplicaLog.ts"
 import { stderrLogger } from "../../services/stderrLogger.ts"
 import { UdpTransport } from "../../services/UdpTransport.ts"
@@ -17,6 +18,6 @@ if (Either.isLeft(parsed)) {
 const args = parsed.right
 
 runReplica({ self: args.self, peers: args.peers, timing: defaultTiming }).pipe(
-  Effect.provide(Layer.mergeAll(UdpTransport(args.port), rateLimitedLog(LOG_INTERVAL_MS), stderrLogger(args.logLevel))),
+  Effect.provide(Layer.mergeAll(UdpTransport(args.port), NodeAlarm, rateLimitedLog(LOG_INTERVAL_MS), stderrLogger(args.logLevel))),
   NodeRuntime.runMain({ disablePrettyLogger: true })
 )

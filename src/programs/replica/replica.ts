@@ -1,10 +1,11 @@
-import { Effect, Either, Fiber, FiberId, Random, Runtime } from "effect"
+import { Effect, Either, Random, Runtime } from "effect"
 import { BROADCAST } from "../../domain/ids.ts"
 import { next, seeded } from "../../domain/prng.ts"
 import { initialState, type ClusterConfig, type RaftState } from "../../domain/raft/state.ts"
 import { step, wakeAt, type Input } from "../../domain/raft/step.ts"
 import type { Output } from "../../domain/raft/outputs.ts"
 import { decodeDatagram, encodeMessage } from "../../domain/wire/decode.ts"
+import { Alarm } from "../../services/Alarm.ts"
 import { ReplicaLog } from "../../services/ReplicaLog.ts"
 import { Transport } from "../../services/Transport.ts"
 
@@ -80,35 +81,29 @@ export const runReplica = (config: ClusterConfig) => Effect.flatMap(makeReplicaS
 
 /**
  * Feeds a shell every datagram, inside the transport's callback (a reply leaves before the
- * callback returns), and a timeout whenever its wake-up time comes. One alarm fiber sleeps on
- * the Clock (TestClock in tests) until the earliest deadline; a datagram that brings the
- * deadline forward replaces it, one that pushes it back lets it fire early and re-arm.
+ * callback returns), and a timeout whenever its wake-up time comes, by the Alarm (Node's timer
+ * in production, the Clock in tests). A datagram that brings the deadline forward resets the
+ * alarm; one that pushes it back lets it ring early and be set again.
  */
 export const serve = (shell: ReplicaShell) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+      const alarm = yield* Alarm
       const clock = yield* Effect.clock
-      let alarm: { readonly at: number; readonly fiber: Fiber.RuntimeFiber<void> } | undefined
+      let armedAt = Number.POSITIVE_INFINITY
 
       const ring = (): void => {
-        alarm = undefined
+        armedAt = Number.POSITIVE_INFINITY
         if (clock.unsafeCurrentTimeMillis() >= shell.wakeAt()) shell.onTimeout()
         arm()
       }
       const arm = (): void => {
         const at = shell.wakeAt()
-        if (alarm !== undefined && alarm.at <= at) return
-        alarm?.fiber.unsafeInterruptAsFork(FiberId.none)
-        alarm = undefined
-        if (!Number.isFinite(at)) return
-        // Whole milliseconds, rounded up: timers are millisecond-grained, and waking a hair
-        // before the deadline would only find nothing to do.
-        const delay = Math.max(0, Math.ceil(at - clock.unsafeCurrentTimeMillis()))
-        alarm = { at, fiber: runFork(Effect.zipRight(Effect.sleep(delay), Effect.sync(ring))) }
+        if (armedAt <= at) return
+        armedAt = at
+        alarm.set(at, ring)
       }
 
-      yield* Effect.addFinalizer(() => (alarm === undefined ? Effect.void : Fiber.interrupt(alarm.fiber)))
       yield* (yield* Transport).listen((datagram) => {
         shell.onDatagram(datagram)
         arm()
