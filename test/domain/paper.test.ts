@@ -335,6 +335,30 @@ describe("§5.4.1 Election restriction", () => {
 })
 
 describe("§5.3 Log replication", () => {
+  it("§5.3 a new put goes to two followers in turn, and to all four once fewer than 58% of appends are answered, until answers come back", () => {
+    const n = node()
+    makeSettledLeader(n)
+    let sentSoFar = 0
+    /** Sends one put; answers the appends `answer` picks (by their count so far); returns how many followers it went to. */
+    const putTo = (i: number, answer: (count: number) => boolean): number => {
+      const appends = sentOf(n.receive(put({ MID: `f${i}`, key: "k", value: `${i}`, leader: n.self }), n.now + 1), "append")
+      for (const m of appends) {
+        if (answer(sentSoFar++)) n.receive(appended({ src: m.dst, dst: n.self, term: m.term, match: m.prevIndex + m.entries.length, at: m.at }))
+      }
+      return appends.length
+    }
+    const fanOuts = (from: number, count: number, answer: (count: number) => boolean) =>
+      Array.from({ length: count }, (_, i) => putTo(from + i, answer))
+
+    expect(new Set(fanOuts(0, 40, () => true))).toEqual(new Set([2]))
+    // Two answers in five: as at 30% drops each way.
+    const lossy = fanOuts(40, 150, (count) => count % 5 < 2)
+    expect(lossy.slice(0, 5)).toEqual([2, 2, 2, 2, 2])
+    expect(new Set(lossy.slice(-50))).toEqual(new Set([4]))
+    const healed = fanOuts(190, 80, () => true)
+    expect(healed.slice(-5)).toEqual([2, 2, 2, 2, 2])
+  })
+
   it("§5.3 an append whose prevIndex is past the end of the log is rejected with conflictIndex = lastIndex + 1", () => {
     const n = follower(2, [1, 1])
     const log = n.state.log

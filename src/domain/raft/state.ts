@@ -1,6 +1,7 @@
 import type { NodeId } from "../ids.ts"
 import { BROADCAST } from "../ids.ts"
 import type { ClientRequest, Get } from "../wire/messages.ts"
+import type { Delivery } from "./delivery.ts"
 import { emptyLog, type Log } from "./log.ts"
 import type { ProgressMap } from "./progress.ts"
 import { emptyRecent, type RecentSet } from "./recentSet.ts"
@@ -46,6 +47,8 @@ export interface LeaderState {
   /** When the oldest uncommitted entry was appended; retransmission is timed from here. */
   readonly uncommittedSince: number
   readonly reads: ReadonlyArray<WaitingRead>
+  /** How many acknowledged appends this term got their answer, lately (delivery.ts). */
+  readonly delivery: Delivery
 }
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"
