@@ -59,7 +59,8 @@ export const onAppend = (state: RaftState, request: Append, now: number, random:
   if (conflict !== undefined && conflict <= heard.commitIndex) {
     // Leader Completeness (§5.4) says no leader of our term lacks a committed entry, so this
     // append is a lie or a bug; applying it would take back what clients were told was done.
-    out.push(log("warning", "append-rewrites-committed", `append from ${request.src} (term ${request.term}) would overwrite committed entry ${conflict}; dropped`))
+    const text = `append from ${request.src} (term ${request.term}) would overwrite committed entry ${conflict}; dropped`
+    out.push(log("warning", "append-rewrites-committed", text))
     return heard
   }
   const match = prevIndex + entries.length
