@@ -5,6 +5,7 @@
  * Every replica is N0 of the 5-replica cluster 0000..0004 unless a test says otherwise.
  */
 import { describe, expect, it } from "vitest"
+import type { NodeId } from "../../src/domain/ids.ts"
 import { entryAt, lastIndex } from "../../src/domain/raft/log.ts"
 import type { Output } from "../../src/domain/raft/outputs.ts"
 import { read } from "../../src/domain/raft/stateMachine.ts"
@@ -335,28 +336,50 @@ describe("§5.4.1 Election restriction", () => {
 })
 
 describe("§5.3 Log replication", () => {
-  it("§5.3 a new put goes to two followers in turn, and to all four once fewer than 58% of appends are answered, until answers come back", () => {
+  /**
+   * Feeds `n` one put per millisecond; `answer` picks, by their running count, which append
+   * datagrams the followers in `alive` acknowledge. Returns, per put, where its appends went.
+   */
+  const fanOutOf = (n: TestNode, alive: ReadonlyArray<NodeId> = [N1, N2, N3, N4]) => {
+    let sentSoFar = 0
+    let i = 0
+    return (count: number, answer: (count: number) => boolean): ReadonlyArray<string> =>
+      Array.from({ length: count }, () => {
+        const appends = sentOf(n.receive(put({ MID: `f${i++}`, key: "k", value: `${i}`, leader: n.self }), n.now + 1), "append")
+        for (const m of appends) {
+          const answered = answer(sentSoFar++)
+          if (answered && alive.includes(m.dst)) {
+            n.receive(appended({ src: m.dst, dst: n.self, term: m.term, match: m.prevIndex + m.entries.length, at: m.at }))
+          }
+        }
+        const followers = new Set(appends.map((m) => m.dst))
+        return `${followers.size}×${appends.length / followers.size}`
+      })
+  }
+
+  it("§5.3 a new put goes to two followers in turn, and twice to all four once fewer than 58% of appends are answered, until answers come back", () => {
     const n = node()
     makeSettledLeader(n)
-    let sentSoFar = 0
-    /** Sends one put; answers the appends `answer` picks (by their count so far); returns how many followers it went to. */
-    const putTo = (i: number, answer: (count: number) => boolean): number => {
-      const appends = sentOf(n.receive(put({ MID: `f${i}`, key: "k", value: `${i}`, leader: n.self }), n.now + 1), "append")
-      for (const m of appends) {
-        if (answer(sentSoFar++)) n.receive(appended({ src: m.dst, dst: n.self, term: m.term, match: m.prevIndex + m.entries.length, at: m.at }))
-      }
-      return appends.length
-    }
-    const fanOuts = (from: number, count: number, answer: (count: number) => boolean) =>
-      Array.from({ length: count }, (_, i) => putTo(from + i, answer))
-
-    expect(new Set(fanOuts(0, 40, () => true))).toEqual(new Set([2]))
+    const puts = fanOutOf(n)
+    expect(new Set(puts(40, () => true))).toEqual(new Set(["2×1"]))
     // Two answers in five: as at 30% drops each way.
-    const lossy = fanOuts(40, 150, (count) => count % 5 < 2)
-    expect(lossy.slice(0, 5)).toEqual([2, 2, 2, 2, 2])
-    expect(new Set(lossy.slice(-50))).toEqual(new Set([4]))
-    const healed = fanOuts(190, 80, () => true)
-    expect(healed.slice(-5)).toEqual([2, 2, 2, 2, 2])
+    const lossy = puts(150, (count) => count % 5 < 2)
+    expect(lossy.slice(0, 5)).toEqual(Array(5).fill("2×1"))
+    expect(new Set(lossy.slice(-50))).toEqual(new Set(["4×2"]))
+    const healed = puts(80, () => true)
+    expect(healed.slice(-5)).toEqual(Array(5).fill("2×1"))
+  })
+
+  it("§5.3 a new leader on a lossy network sends its puts only to the followers that have answered it", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const electedAt = n.now
+    // N3 and N4 died with the old leader; N1 and N2 answer two appends in five. All within
+    // the first election timeout of the term, while the dead ones still count as heard.
+    const puts = fanOutOf(n, [N1, N2])
+    const lossy = puts(150, (count) => count % 5 < 2)
+    expect(n.now - electedAt).toBeLessThan(timing.electionMin)
+    expect(new Set(lossy.slice(-50))).toEqual(new Set(["2×2"]))
   })
 
   it("§5.3 an append whose prevIndex is past the end of the log is rejected with conflictIndex = lastIndex + 1", () => {

@@ -36,7 +36,7 @@ const quorumPeers = (state: RaftState): ReadonlyArray<NodeId> =>
  * round; until then, from its next index, which backtracks on rejection hints. A follower
  * whose next entry was compacted away gets the snapshot instead, a chunk at a time (§7).
  */
-const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, out: Outputs): RaftState => {
+const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, out: Outputs, copies = 1): RaftState => {
   const progress = leaderOf(state).progress.get(peer)
   if (progress === undefined) return state
   const from = progress.match > 0 ? progress.match + 1 : progress.next
@@ -50,25 +50,29 @@ const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, o
   const to = batchEnd(state.log, from)
   const entries = to >= from ? slice(state.log, from, to) : []
   // A follower answers an append that asks, or that carries entries (replication.ts). One
-  // silent for an election timeout is taken for dead or cut off: what it misses is not loss.
-  const counted = (ack || entries.length > 0) && isHeard(state, progress, now)
-  out.push(
-    send({
-      ...envelope(state, peer),
-      type: "append",
-      term: state.term,
-      prevIndex: from - 1,
-      prevTerm: termAt(state.log, from - 1) ?? 0,
-      entries,
-      commit: state.commitIndex,
-      at: now,
-      ack
-    })
-  )
+  // that has not answered this leader for an election timeout, or ever, is taken for dead or
+  // cut off: what it misses is not loss.
+  const counted = (ack || entries.length > 0) && answeredLately(state, progress, now)
+  const message = send({
+    ...envelope(state, peer),
+    type: "append",
+    term: state.term,
+    prevIndex: from - 1,
+    prevTerm: termAt(state.log, from - 1) ?? 0,
+    entries,
+    commit: state.commitIndex,
+    at: now,
+    ack
+  })
+  let delivery = leaderOf(state).delivery
+  for (let copy = 0; copy < copies; copy++) {
+    out.push(message)
+    if (counted) delivery = countSent(delivery)
+  }
   return withLeader(state, (leader) => ({
     ...leader,
     progress: updateProgress(leader.progress, peer, (p) => ({ ...p, next: Math.max(p.next, to + 1), sentAt: now })),
-    delivery: counted ? countSent(leader.delivery) : leader.delivery
+    delivery
   }))
 }
 
@@ -111,7 +115,13 @@ const serveWaitingReads = (state: RaftState, now: number, out: Outputs): RaftSta
 
 const due = (progress: Progress, now: number): boolean => now >= progress.sentAt + progress.rto
 
-const isHeard = (state: RaftState, progress: Progress, now: number): boolean => now - progress.heardAt < state.config.timing.electionMin
+/**
+ * Has it answered something this leader sent within an election timeout? Unlike `heardAt`,
+ * which a new leader starts at its election so check-quorum gives every follower a full
+ * timeout, `ackedAt` starts at −∞: a follower that died with the old leader never counts.
+ */
+const answeredLately = (state: RaftState, progress: Progress, now: number): boolean =>
+  now - progress.ackedAt < state.config.timing.electionMin
 
 /**
  * Whom to send to first: followers that answered the last thing sent to them, then those
@@ -193,19 +203,21 @@ const probeWakeAt = (state: RaftState): number => {
  * A new put goes at once to a quorum's worth of followers, taking turns (`preference`).
  * Rotating spreads the entries over every follower as they come, so none needs a separate
  * catch-up append (each append carries whatever its follower lacks), and heartbeats stay off
- * while puts flow. Where round trips are lost as often as not, it goes to every follower
- * heard from lately: with five replicas and 30% drops, two sends bring back the two answers a
- * commit needs 24% of the time and four sends 67%, so the median put no longer waits for a
- * retransmission.
+ * while puts flow. Where round trips are lost as often as not, it goes twice to every
+ * follower that answered lately. At 30% drops a round trip survives 49% of the time, and two
+ * copies 74%; the two answers a commit needs then come back at once for 94% of puts with four
+ * followers (67% with one copy each, 24% with two sends) and 83% with three, after a kill (49%
+ * with one copy), so the median put does not wait out a retransmission.
  */
 const replicateEagerly = (state: RaftState, now: number, out: Outputs): RaftState => {
   const leader = leaderOf(state)
   const quorum = majority(clusterSize(state)) - 1
-  const heard = [...leader.progress.values()].filter((p) => isHeard(state, p, now)).length
-  const fanOut = isLossy(leader.delivery) ? Math.max(quorum, heard) : quorum
+  const answering = [...leader.progress.values()].filter((p) => answeredLately(state, p, now)).length
+  const lossy = isLossy(leader.delivery)
+  const fanOut = lossy ? Math.max(quorum, answering) : quorum
   const turn = [...leader.progress].sort(preference).slice(0, fanOut)
   let next = state
-  for (const [peer] of turn) next = sendAppend(next, peer, now, true, out)
+  for (const [peer] of turn) next = sendAppend(next, peer, now, true, out, lossy ? 2 : 1)
   return next
 }
 
