@@ -65,6 +65,15 @@ const rows = [...byConfig].map(([name, list]) => {
     `${fixed(ours.all)} (${worstTier("median_latency")}) | ${fixed(ours.get)} | ${fixed(ours.put)} | ${fixed(ours.p99)} | ${ratio} |`
   )
 })
+// Failover: per disruption (matched by position across runs), the time to the first ok after it.
+const failoverRows = [...byConfig].flatMap(([name, list]) =>
+  (list[0]?.stats.recoveries ?? []).map((recovery, i) => {
+    const times = list.map((run) => run.stats.recoveries[i]?.servedAfterMs ?? undefined)
+    const served = times.filter((t) => t !== undefined)
+    const worst = served.length === times.length ? fixed(Math.max(...served)) : "not served"
+    return `| ${name} | ${recovery.event} at ${recovery.atMs / 1000} s | ${fixed(median(times))} | ${worst} | ${served.length}/${times.length} |`
+  })
+)
 const floorRows = Object.entries(floors).map(
   ([name, f]) => `| ${name} | ${floorRuns[name].filter((r) => r.correct).length}/${runs} | ${fixed(f.all)} | ${fixed(f.get)} | ${fixed(f.put)} | ${fixed(f.p99)} |`
 )
@@ -86,6 +95,16 @@ ${rows.join("\n")}
 "× floor" is our median over the floor model's median (below) for the same mix: simple-1's for
 simple-1 (mix 0.8: the median request is a get), simple-2's for every other config (mix 0.2:
 the median request is a put). The floor model has no drops, kills or partitions to pay for.
+
+## Failover
+
+From each leader kill or hard partition to the first \`ok\` a client got from a replica the
+harness listens to (alive, on the majority side): the election, the new leader's no-op, and the
+clients finding it. Same runs as above; milliseconds.
+
+| config | disruption | median | worst | served |
+|---|---|---|---|---|
+${failoverRows.join("\n")}
 
 ## Latency floor model
 

@@ -13,7 +13,7 @@
  *   harness.onReplicaExit(replica, now)         // exited on its own, unless the harness killed it
  *   harness.hasSaidHello(replica)               // whether the back end may deliver to it
  *   harness.progress()                          // counters for a progress display
- *   harness.result(now)                         // RunResult: stats, checks, tiers, history, verdict, timeline
+ *   harness.result(now)                         // RunResult: stats, checks, tiers, history, verdict, timeline, failover times
  *
  * onReplicaDatagram and onTimer return HarnessEffects: Deliver (text to a replica), Kill
  * (SIGTERM a replica) and, once, Finish. After Finish every input is ignored.
@@ -28,6 +28,7 @@ import type { HarnessEffect } from "./effects.ts"
 import { summarizeLatency } from "./latency.ts"
 import { Partition } from "./partition.ts"
 import { RandomStream, streamSeed } from "./random.ts"
+import { Recoveries } from "./recovery.ts"
 import type { Metric, RunResult, RunStats } from "./result.ts"
 import { Roster } from "./roster.ts"
 import { Tally } from "./tally.ts"
@@ -70,6 +71,7 @@ export class Harness {
   private readonly requestGapMs: number
   private readonly endMs: number
   private readonly events: ReadonlyArray<ChaosEvent>
+  private readonly recoveries: Recoveries
   private nextRequest = 0
   private nextEvent = 0
   private partition: Partition | undefined
@@ -94,6 +96,7 @@ export class Harness {
     this.endMs = (config.start_wait + config.lifetime + config.end_wait) * 1000
     // A stable sort keeps same-time events in file order.
     this.events = [...config.events].sort((a, b) => a.time - b.time)
+    this.recoveries = new Recoveries(this.startMs)
   }
 
   onReplicaDatagram(now: number, from: NodeId, text: string): ReadonlyArray<HarnessEffect> {
@@ -112,7 +115,8 @@ export class Harness {
       return NONE
     }
     // A minority side may still believe in a deposed leader; only the majority side is listened to.
-    if (this.partition === undefined || this.partition.inMajority(sender)) this.roster.observeLeader(datagram.leader, now)
+    const listened = this.partition === undefined || this.partition.inMajority(sender)
+    if (listened) this.roster.observeLeader(datagram.leader, now)
     if (datagram.type === "hello") {
       this.roster.register(sender)
       return NONE
@@ -129,6 +133,7 @@ export class Harness {
       const client = this.clients.indexOf(datagram.dst)
       const reason = client === undefined ? "unknown-dst" : this.clients.onResponse(client, datagram, now, out)
       if (reason !== undefined) this.tally.countIncorrect(reason, now, from, text)
+      else if (datagram.type === "ok" && listened) this.recoveries.served(now, from)
     }
     if (this.tally.totalMsgs >= this.config.max_packets) this.finish(now, "max_packets", out)
     return out
@@ -250,7 +255,8 @@ export class Harness {
       })),
       incorrectExamples: [...tally.incorrectExamples],
       latency: summarizeLatency(tally.latenciesMs),
-      latencyByKind: { get: summarizeLatency(tally.latenciesByKindMs.get), put: summarizeLatency(tally.latenciesByKindMs.put) }
+      latencyByKind: { get: summarizeLatency(tally.latenciesByKindMs.get), put: summarizeLatency(tally.latenciesByKindMs.put) },
+      recoveries: this.recoveries.all()
     }
   }
 
@@ -287,7 +293,10 @@ export class Harness {
     const leader = this.roster.indexOf(this.roster.leader)
     switch (event.type) {
       case "kill_leader": {
-        if (leader !== undefined && this.roster.isAlive(leader)) this.kill(leader, out)
+        if (leader !== undefined && this.roster.isAlive(leader)) {
+          this.kill(leader, out)
+          this.recoveries.disrupted(event.type, now)
+        }
         this.roster.observeLeader(BROADCAST, now)
         this.clients.forgetLeaders()
         return
@@ -305,6 +314,7 @@ export class Harness {
       case "part_hard": {
         this.partition = Partition.random(this.roster.size, this.chaos)
         this.clients.forgetLeaders()
+        this.recoveries.disrupted(event.type, now)
         return
       }
       case "part_end": {

@@ -66,6 +66,10 @@ export const formatScorecard = (result: RunResult): string => {
     summary === undefined ? "no samples" : `median ${ms(summary.medianMs)}, p99 ${ms(summary.p99Ms)}`
   lines.push(row("  of gets", kind(s.latencyByKind.get)))
   lines.push(row("  of puts", kind(s.latencyByKind.put)))
+  for (const r of s.recoveries) {
+    const served = r.servedAfterMs === undefined ? "no ok since" : `first ok after ${ms(r.servedAfterMs)}, from ${r.servedBy}`
+    lines.push(row("failover", `${r.event} at ${(r.atMs / 1000).toFixed(3)} s: ${served}`))
+  }
   lines.push(row("linearizability", `${verdictText(result.linearizability)} (${result.history.length} operations)`))
   const failed = result.checks.filter((check) => !check.passed)
   lines.push(`Correctness: ${result.correct ? "PASS" : "FAIL"}`)
@@ -163,6 +167,12 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       incorrectExamples: s.incorrectExamples.map((e) => ({ atMs: e.atMs, from: e.from, reason: e.reason, datagram: e.datagram })),
       latency: latencyJson(s.latency),
       latencyByKind: { get: latencyJson(s.latencyByKind.get), put: latencyJson(s.latencyByKind.put) },
+      recoveries: s.recoveries.map((r) => ({
+        event: r.event,
+        atMs: r.atMs,
+        servedAfterMs: r.servedAfterMs ?? null,
+        servedBy: r.servedBy ?? null
+      })),
       operations: result.history.length
     }
   }

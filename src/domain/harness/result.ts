@@ -4,6 +4,7 @@ import type { NodeId } from "../ids.ts"
 import type { IncorrectExample } from "./tally.ts"
 import type { IncorrectReason } from "./datagram.ts"
 import type { LatencySummary } from "./latency.ts"
+import type { Recovery } from "./recovery.ts"
 import type { TimelineWindow } from "./timeline.ts"
 import type { Thresholds, Tier } from "./tiers.ts"
 
@@ -40,6 +41,8 @@ export interface RunStats {
   readonly incorrectExamples: ReadonlyArray<IncorrectExample>
   readonly latency: LatencySummary | undefined
   readonly latencyByKind: { readonly get: LatencySummary | undefined; readonly put: LatencySummary | undefined }
+  /** Every leader kill and hard partition, and how long until clients were served again. */
+  readonly recoveries: ReadonlyArray<Recovery>
 }
 
 export type CheckId = "incorrect" | "crashes" | "stored" | "unanswered" | "generation" | "replication" | "linearizability"
