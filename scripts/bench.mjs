@@ -71,7 +71,7 @@ const failoverRows = [...byConfig].flatMap(([name, list]) =>
     const times = list.map((run) => run.stats.recoveries[i]?.servedAfterMs ?? undefined)
     const served = times.filter((t) => t !== undefined)
     const worst = served.length === times.length ? fixed(Math.max(...served)) : "not served"
-    return `| ${name} | ${recovery.event} at ${recovery.atMs / 1000} s | ${fixed(median(times))} | ${worst} | ${served.length}/${times.length} |`
+    return `| ${name} | ${recovery.event} at ${(recovery.atMs / 1000).toFixed(1)} s | ${fixed(median(times))} | ${worst} | ${served.length}/${times.length} |`
   })
 )
 const floorRows = Object.entries(floors).map(

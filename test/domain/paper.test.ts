@@ -786,6 +786,19 @@ describe("§6.2 Check-quorum", () => {
     expect(responses(n.history).map((m) => m.MID)).toEqual(["g1", "p1"])
   })
 
+  it("§6.2/§8 a leader deposed by check-quorum redirects, naming no one, clients that still name it; others it parks", () => {
+    const n = node()
+    makeSettledLeader(n)
+    n.timeout(n.now + timing.electionMin)
+    expect(n.state).toMatchObject({ role: "follower", leader: BROADCAST })
+    expect(responses(n.receive(get({ MID: "g1", key: "a", leader: N0 })))).toEqual([
+      { src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }
+    ])
+    // The client, sent on, names no leader; should it come back here, it waits for one.
+    expect(sent(n.receive(get({ MID: "g2", key: "a" })))).toEqual([])
+    expect(n.state.parked.map((p) => p.request.MID)).toEqual(["g2"])
+  })
+
   it("§6.2/§8 a deposed leader's put that the next leader overwrites is redirected, so the client's retry is its only write", () => {
     const n = node()
     makeSettledLeader(n)

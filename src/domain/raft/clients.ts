@@ -15,8 +15,18 @@ export const redirect = (state: RaftState, client: NodeId, mid: string, out: Out
  * replicas for the whole election (hundreds of thousands of redirects in a virtual run).
  * We suspect our leader is dead when a client names it yet asks us: the harness sends a
  * client elsewhere only when it knows its leader is dead.
+ *
+ * A client that names us while we know no leader had us as its leader: we lost our quorum
+ * and stepped down (§6.2), most likely cut off in a minority, where no leader will speak
+ * until the partition heals. Parking would hold it there for `parkLimit`; a redirect naming
+ * no one sends it to a random replica, likelier on the majority side. No ping-pong: naming
+ * no one, it is parked if it comes back.
  */
 export const atNonLeader = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
+  if (state.leader === BROADCAST && request.leader === state.config.self) {
+    redirect(state, request.src, request.MID, out)
+    return state
+  }
   const leaderUnknownOrDead = state.leader === BROADCAST || request.leader === state.leader
   if (leaderUnknownOrDead) {
     return { ...state, parked: [...state.parked, { request, until: now + state.config.timing.parkLimit }] }
