@@ -38,6 +38,7 @@ import {
   node,
   type OfType,
   put,
+  REPLICAS,
   responses,
   sent,
   sentOf,
@@ -810,6 +811,37 @@ describe("§6.2 Check-quorum", () => {
     expect(responses(overwritten)).toEqual([{ src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "p1" }])
     expect(read(n.state.machine, "a")).toBe("")
     expect(n.state.undecided).toEqual([])
+  })
+
+  it("§6.2 a follower silent for electionMax gets heartbeats ever more rarely, up to silentHeartbeatMax, and on the period again once it answers", () => {
+    const n = node()
+    makeSettledLeader(n) // N1 and N2 acknowledged the no-op; N3 and N4 never answered it
+    const term = n.state.term
+    const start = n.now
+    const beatsTo = new Map<NodeId, Array<number>>(REPLICAS.map((id) => [id, []]))
+    const answering = new Set([N1, N2])
+    while (n.lastWake < start + 20_000) {
+      const out = n.timeout(n.lastWake)
+      if (n.now >= start + 15_000) answering.add(N4)
+      for (const m of sentOf(out, "append")) {
+        beatsTo.get(m.dst)?.push(m.at - start)
+        if (answering.has(m.dst) && m.ack) n.receive(appended({ src: m.dst, term, match: m.prevIndex + m.entries.length, at: m.at }))
+      }
+      expect(n.state.role).toBe("leader")
+    }
+    const gaps = (peer: NodeId) => beatsTo.get(peer)!.slice(1).map((at, i) => at - beatsTo.get(peer)![i]!)
+    // The quorum the leader leans on: one heartbeat per period, all run long.
+    expect(new Set(gaps(N1))).toEqual(new Set([timing.heartbeat]))
+    // N3 never answers: the period until it has been silent for electionMax, then doubling gaps, capped.
+    const silent = gaps(N3)
+    expect(silent.slice(0, 5)).toEqual(Array(5).fill(timing.heartbeat))
+    expect(Math.max(...silent)).toBe(timing.silentHeartbeatMax)
+    expect(beatsTo.get(N3)!.length).toBeLessThan(20_000 / timing.heartbeat / 3)
+    // Every heartbeat to a silent follower asks for an answer, so one that comes back is heard at once.
+    expect(sentOf(n.history, "append").filter((m) => m.dst === N3).every((m) => m.ack)).toBe(true)
+    // N4 answers again from 15 s: back on the period after its first answer.
+    const back = beatsTo.get(N4)!.filter((at) => at > 15_000)
+    expect(back.slice(1).map((at, i) => at - back[i]!)).toEqual(Array(back.length - 1).fill(timing.heartbeat))
   })
 
   it("§6.2 a leader that hears from a majority keeps leading past electionMin", () => {

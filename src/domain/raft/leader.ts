@@ -6,7 +6,7 @@ import { countAnswered, countSent, isLossy, noDelivery } from "./delivery.ts"
 import { envelope } from "./envelope.ts"
 import { append, lastIndex, lastIndexOfTerm, slice, termAt } from "./log.ts"
 import { log, send, type Outputs } from "./outputs.ts"
-import { byFreshness, initialProgress, updateProgress, type Progress } from "./progress.ts"
+import { byFreshness, heartbeatDueAt, initialProgress, owesAnswer, updateProgress, type Progress } from "./progress.ts"
 import { majority, quorumValue } from "./quorum.ts"
 import { becomeFollower } from "./roles.ts"
 import { hasApplied, read } from "./stateMachine.ts"
@@ -44,7 +44,7 @@ const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, o
     out.push(send(installFor(state, peer, progress, now)))
     return withLeader(state, (leader) => ({
       ...leader,
-      progress: updateProgress(leader.progress, peer, (p) => ({ ...p, sentAt: now }))
+      progress: updateProgress(leader.progress, peer, (p) => ({ ...p, sentAt: now, askedAt: now }))
     }))
   }
   const to = batchEnd(state.log, from)
@@ -52,7 +52,8 @@ const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, o
   // A follower answers an append that asks, or that carries entries (replication.ts). One
   // that has not answered this leader for an election timeout, or ever, is taken for dead or
   // cut off: what it misses is not loss.
-  const counted = (ack || entries.length > 0) && answeredLately(state, progress, now)
+  const asks = ack || entries.length > 0
+  const counted = asks && answeredLately(state, progress, now)
   const message = send({
     ...envelope(state, peer),
     type: "append",
@@ -71,7 +72,12 @@ const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, o
   }
   return withLeader(state, (leader) => ({
     ...leader,
-    progress: updateProgress(leader.progress, peer, (p) => ({ ...p, next: Math.max(p.next, to + 1), sentAt: now })),
+    progress: updateProgress(leader.progress, peer, (p) => ({
+      ...p,
+      next: Math.max(p.next, to + 1),
+      sentAt: now,
+      askedAt: asks ? now : p.askedAt
+    })),
     delivery
   }))
 }
@@ -347,7 +353,9 @@ export const onLeaderTimeout = (state: RaftState, now: number, random: number, o
   const leaned = quorumPeers(next)
   const askAll = now > heard + timing.heartbeat * 1.5
   for (const [peer, progress] of leaderOf(next).progress) {
-    if (now >= progress.sentAt + timing.heartbeat) next = sendAppend(next, peer, now, askAll || leaned.includes(peer), out)
+    if (now >= heartbeatDueAt(progress, timing.heartbeat, timing.electionMax, timing.silentHeartbeatMax)) {
+      next = sendAppend(next, peer, now, askAll || leaned.includes(peer) || owesAnswer(progress), out)
+    }
   }
   return next
 }
@@ -365,6 +373,6 @@ export const leaderWakeAt = (state: RaftState): number => {
     quorumValue(Number.POSITIVE_INFINITY, progress.map((p) => p.heardAt)) + timing.electionMin,
     probeWakeAt(state)
   )
-  for (const p of progress) wake = Math.min(wake, p.sentAt + timing.heartbeat)
+  for (const p of progress) wake = Math.min(wake, heartbeatDueAt(p, timing.heartbeat, timing.electionMax, timing.silentHeartbeatMax))
   return wake
 }

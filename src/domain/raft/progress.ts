@@ -10,6 +10,8 @@ export interface Progress {
   readonly sentAt: number
   /** When the leader last heard from it (for check-quorum and choosing whom to lean on). */
   readonly heardAt: number
+  /** When the leader last sent it something it must answer: entries, a snapshot chunk, or an ack request. */
+  readonly askedAt: number
   /** The latest send time (`at`) this follower acknowledged: anchors the read lease. */
   readonly ackedAt: number
   /** Current retransmission timeout: doubles with each unanswered resend, resets when it answers. */
@@ -25,10 +27,30 @@ export const initialProgress = (next: number, now: number, rto: number): Progres
   next,
   sentAt: Number.NEGATIVE_INFINITY,
   heardAt: now,
+  askedAt: Number.NEGATIVE_INFINITY,
   ackedAt: Number.NEGATIVE_INFINITY,
   rto,
   snapshot: undefined
 })
+
+/**
+ * When a follower is next due a heartbeat: every `period`, or, once it has answered nothing
+ * it was asked for `silentAfter`, about as often as it has been silent, up to `max`. A killed
+ * follower would otherwise cost a message every period until the run ends (advanced-2 spent
+ * 114 of its ≈ 1,480 messages that way, crash-4 91 of 1,183). Backing off any sooner starves
+ * a live follower on a lossy link: heard from less, it is asked less, and is heard from less.
+ */
+export const heartbeatDueAt = (progress: Progress, period: number, silentAfter: number, max: number): number => {
+  const silence = progress.sentAt - progress.heardAt
+  return progress.sentAt + (owesAnswer(progress) && silence >= silentAfter ? Math.min(max, silence) : period)
+}
+
+/**
+ * Whether the follower has not answered since it was last asked to. An answer takes time to
+ * come, so one heard at the instant of asking is not its answer: a new leader starts with
+ * every follower heard at its election, the instant it sends them its no-op.
+ */
+export const owesAnswer = (progress: Progress): boolean => progress.heardAt <= progress.askedAt
 
 export const updateProgress = (map: ProgressMap, peer: NodeId, change: (progress: Progress) => Progress): ProgressMap => {
   const current = map.get(peer)
