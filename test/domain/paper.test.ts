@@ -832,7 +832,7 @@ describe("§6.2 Check-quorum", () => {
     const gaps = (peer: NodeId) => beatsTo.get(peer)!.slice(1).map((at, i) => at - beatsTo.get(peer)![i]!)
     // The quorum the leader leans on: one heartbeat per period, all run long.
     expect(new Set(gaps(N1))).toEqual(new Set([timing.heartbeat]))
-    // N3 never answers: the period until it has been silent for electionMax, then doubling gaps, capped.
+    // N3 never answers: the period until it has been silent for electionMax, then gaps as long as its silence, capped.
     const silent = gaps(N3)
     expect(silent.slice(0, 5)).toEqual(Array(5).fill(timing.heartbeat))
     expect(Math.max(...silent)).toBe(timing.silentHeartbeatMax)

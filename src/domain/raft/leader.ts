@@ -353,7 +353,7 @@ export const onLeaderTimeout = (state: RaftState, now: number, random: number, o
   const leaned = quorumPeers(next)
   const askAll = now > heard + timing.heartbeat * 1.5
   for (const [peer, progress] of leaderOf(next).progress) {
-    if (now >= heartbeatDueAt(progress, timing.heartbeat, timing.electionMax, timing.silentHeartbeatMax)) {
+    if (now >= heartbeatDueAt(progress, timing)) {
       next = sendAppend(next, peer, now, askAll || leaned.includes(peer) || owesAnswer(progress), out)
     }
   }
@@ -373,6 +373,6 @@ export const leaderWakeAt = (state: RaftState): number => {
     quorumValue(Number.POSITIVE_INFINITY, progress.map((p) => p.heardAt)) + timing.electionMin,
     probeWakeAt(state)
   )
-  for (const p of progress) wake = Math.min(wake, heartbeatDueAt(p, timing.heartbeat, timing.electionMax, timing.silentHeartbeatMax))
+  for (const p of progress) wake = Math.min(wake, heartbeatDueAt(p, timing))
   return wake
 }

@@ -1,4 +1,5 @@
 import type { NodeId } from "../ids.ts"
+import type { Timing } from "./timing.ts"
 
 /** The leader's view of one follower (the paper's nextIndex/matchIndex, plus timing). */
 export interface Progress {
@@ -34,15 +35,17 @@ export const initialProgress = (next: number, now: number, rto: number): Progres
 })
 
 /**
- * When a follower is next due a heartbeat: every `period`, or, once it has answered nothing
- * it was asked for `silentAfter`, about as often as it has been silent, up to `max`. A killed
- * follower would otherwise cost a message every period until the run ends (advanced-2 spent
- * 114 of its ≈ 1,480 messages that way, crash-4 91 of 1,183). Backing off any sooner starves
- * a live follower on a lossy link: heard from less, it is asked less, and is heard from less.
+ * When a follower is next due a heartbeat: every `heartbeat` ms, or, once it has answered
+ * nothing it was asked for `electionMax`, about as often as it has been silent, up to
+ * `silentHeartbeatMax`. A killed follower would otherwise cost a message every period until
+ * the run ends (advanced-2 spent 114 of its ≈ 1,480 messages that way, crash-4 91 of 1,183).
+ * Backing off any sooner starves a live follower on a lossy link: heard from less, it is
+ * asked less, and is heard from less.
  */
-export const heartbeatDueAt = (progress: Progress, period: number, silentAfter: number, max: number): number => {
+export const heartbeatDueAt = (progress: Progress, timing: Timing): number => {
   const silence = progress.sentAt - progress.heardAt
-  return progress.sentAt + (owesAnswer(progress) && silence >= silentAfter ? Math.min(max, silence) : period)
+  const silent = owesAnswer(progress) && silence >= timing.electionMax
+  return progress.sentAt + (silent ? Math.min(timing.silentHeartbeatMax, silence) : timing.heartbeat)
 }
 
 /**
