@@ -4,13 +4,13 @@
  * leader is N0 with N1 and N2 acknowledging at once unless a test says otherwise; the
  * replica that falls behind is a real one, N3, talking to the leader through the wire codec.
  */
-import { HashMap } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { next, seeded } from "../../src/domain/prng.ts"
 import { COMPACTION_INTERVAL } from "../../src/domain/raft/compaction.ts"
 import { lastIndex } from "../../src/domain/raft/log.ts"
 import type { Output } from "../../src/domain/raft/outputs.ts"
+import { recentItems } from "../../src/domain/raft/recentSet.ts"
 import type { SnapshotImage } from "../../src/domain/raft/snapshot.ts"
 import { read, type StateMachine } from "../../src/domain/raft/stateMachine.ts"
 import { step } from "../../src/domain/raft/step.ts"
@@ -41,7 +41,7 @@ import {
   timing
 } from "./builders.ts"
 
-const pairsOf = (machine: StateMachine) => new Map(HashMap.toEntries(machine.data))
+const pairsOf = (machine: StateMachine) => new Map(machine.data.entries())
 const imagePairs = (image: SnapshotImage) => new Map(image.pairs)
 
 /** `count` puts over `keys` keys, each value `size` characters. */
@@ -302,7 +302,7 @@ describe("§7 property: catching up across compactions over a bad link", () => {
       return u
     }
   }
-  const midsOf = (machine: StateMachine) => new Set([...machine.applied.old, ...machine.applied.young])
+  const midsOf = (machine: StateMachine) => new Set(recentItems(machine.applied))
 
   it("§7 for any puts (tiny to near the limit, few keys or many) and any loss, duplication and outage, every datagram fits and a lagging follower converges", () => {
     const scenario = fc.record({

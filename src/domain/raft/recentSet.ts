@@ -1,4 +1,4 @@
-import { HashSet } from "effect"
+import { PersistentMap } from "./persistentMap.ts"
 
 /**
  * A bounded memory of recently seen strings (client MIDs): two generations of a persistent
@@ -6,16 +6,19 @@ import { HashSet } from "effect"
  * `capacity` to 2 × `capacity` insertions, in constant memory, without per-insert copying.
  */
 export interface RecentSet {
-  readonly young: HashSet.HashSet<string>
-  readonly old: HashSet.HashSet<string>
+  readonly young: PersistentMap<string, true>
+  readonly old: PersistentMap<string, true>
   readonly capacity: number
 }
 
-export const emptyRecent = (capacity: number): RecentSet => ({ young: HashSet.empty(), old: HashSet.empty(), capacity })
+export const emptyRecent = (capacity: number): RecentSet => ({ young: PersistentMap.empty(), old: PersistentMap.empty(), capacity })
 
-export const hasRecent = (set: RecentSet, item: string): boolean => HashSet.has(set.young, item) || HashSet.has(set.old, item)
+export const hasRecent = (set: RecentSet, item: string): boolean => set.young.has(item) || set.old.has(item)
 
 export const addRecent = (set: RecentSet, item: string): RecentSet =>
-  HashSet.size(set.young) >= set.capacity
-    ? { ...set, old: set.young, young: HashSet.make(item) }
-    : { ...set, young: HashSet.add(set.young, item) }
+  set.young.size >= set.capacity
+    ? { ...set, old: set.young, young: PersistentMap.empty<string, true>().set(item, true) }
+    : { ...set, young: set.young.set(item, true) }
+
+/** Every remembered item, the older generation first. */
+export const recentItems = (set: RecentSet): Array<string> => [...set.old.keys(), ...set.young.keys()]

@@ -1,7 +1,6 @@
-import { HashMap } from "effect"
 import { ITEMS_BUDGET_BYTES, jsonBytes } from "../wire/datagramSize.ts"
 import type { Install } from "../wire/messages.ts"
-import { addRecent } from "./recentSet.ts"
+import { addRecent, recentItems } from "./recentSet.ts"
 import { emptyStateMachine, type StateMachine } from "./stateMachine.ts"
 
 /**
@@ -17,11 +16,11 @@ export interface SnapshotImage {
 }
 
 export const imageOf = (machine: StateMachine): SnapshotImage => ({
-  pairs: Array.from(machine.data),
-  mids: [...machine.applied.old, ...machine.applied.young]
+  pairs: machine.data.entries(),
+  mids: recentItems(machine.applied)
 })
 
-export const emptyImage: SnapshotImage = imageOf(emptyStateMachine)
+export const emptyImage: SnapshotImage = imageOf(emptyStateMachine())
 
 const itemCount = (image: SnapshotImage): number => image.pairs.length + image.mids.length
 
@@ -57,8 +56,9 @@ export const chunkAt = (image: SnapshotImage, offset: number): Chunk => {
 
 /**
  * The state machine as of a committed entry (`index`, `term`), held by reference: capturing it
- * costs nothing, since the map and the MID set are persistent and share structure with their
- * later versions.
+ * costs nothing, since the map and the MID sets are persistent. Laying it out at the next
+ * compaction reroots them back to it and the next step forward again (persistentMap.ts): two
+ * walks over the interval's updates, once per interval.
  */
 export interface Checkpoint {
   readonly index: number
@@ -66,7 +66,7 @@ export interface Checkpoint {
   readonly machine: StateMachine
 }
 
-export const initialCheckpoint: Checkpoint = { index: 0, term: 0, machine: emptyStateMachine }
+export const initialCheckpoint = (machine: StateMachine): Checkpoint => ({ index: 0, term: 0, machine })
 
 /** A snapshot a follower is receiving from the leader of `term`, built up chunk by chunk. */
 export interface IncomingSnapshot {
@@ -83,7 +83,7 @@ export const startIncoming = (install: Install): IncomingSnapshot => ({
   lastIndex: install.lastIndex,
   lastTerm: install.lastTerm,
   offset: 0,
-  machine: emptyStateMachine
+  machine: emptyStateMachine()
 })
 
 /** Whether `install` is a chunk of the snapshot `incoming` is receiving (at any offset). */
@@ -94,9 +94,8 @@ export const isPartOf = (install: Install, incoming: IncomingSnapshot | undefine
   incoming.lastTerm === install.lastTerm
 
 export const addChunk = (incoming: IncomingSnapshot, chunk: Chunk): IncomingSnapshot => {
-  const data = HashMap.mutate(incoming.machine.data, (map) => {
-    for (const [key, value] of chunk.pairs) HashMap.set(map, key, value)
-  })
+  let data = incoming.machine.data
+  for (const [key, value] of chunk.pairs) data = data.set(key, value)
   let applied = incoming.machine.applied
   for (const mid of chunk.mids) applied = addRecent(applied, mid)
   return { ...incoming, offset: incoming.offset + chunk.pairs.length + chunk.mids.length, machine: { data, applied } }

@@ -97,26 +97,29 @@ export interface RaftState {
 
 const SEEN_MEMORY = 4096
 
-export const initialState = (config: ClusterConfig, now: number, random: number): RaftState => ({
-  config,
-  role: "follower",
-  term: 0,
-  votedFor: undefined,
-  leader: BROADCAST,
-  log: emptyLog,
-  commitIndex: 0,
-  machine: emptyStateMachine,
-  snapshot: emptyImage,
-  checkpoint: initialCheckpoint,
-  incoming: undefined,
-  electionDeadline: electionDeadline(config.timing, now, random),
-  leaderContactAt: Number.NEGATIVE_INFINITY,
-  votes: new Set(),
-  canvass: undefined,
-  leaderState: undefined,
-  parked: [],
-  undecided: [],
-  seen: emptyRecent(SEEN_MEMORY)
-})
+export const initialState = (config: ClusterConfig, now: number, random: number): RaftState => {
+  const machine = emptyStateMachine()
+  return {
+    config,
+    role: "follower",
+    term: 0,
+    votedFor: undefined,
+    leader: BROADCAST,
+    log: emptyLog,
+    commitIndex: 0,
+    machine,
+    snapshot: emptyImage,
+    checkpoint: initialCheckpoint(machine),
+    incoming: undefined,
+    electionDeadline: electionDeadline(config.timing, now, random),
+    leaderContactAt: Number.NEGATIVE_INFINITY,
+    votes: new Set(),
+    canvass: undefined,
+    leaderState: undefined,
+    parked: [],
+    undecided: [],
+    seen: emptyRecent(SEEN_MEMORY)
+  }
+}
 
 export const clusterSize = (state: RaftState): number => state.config.peers.length + 1

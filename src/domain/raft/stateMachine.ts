@@ -1,5 +1,5 @@
-import { HashMap, Option } from "effect"
 import type { Entry } from "../wire/messages.ts"
+import { PersistentMap } from "./persistentMap.ts"
 import { addRecent, emptyRecent, hasRecent, type RecentSet } from "./recentSet.ts"
 
 /**
@@ -7,24 +7,25 @@ import { addRecent, emptyRecent, hasRecent, type RecentSet } from "./recentSet.t
  * under the same MID (a duplicated datagram reaching a later leader) never applies twice.
  */
 export interface StateMachine {
-  readonly data: HashMap.HashMap<string, string>
+  readonly data: PersistentMap<string, string>
   readonly applied: RecentSet
 }
 
 const MID_MEMORY = 4096
 
-export const emptyStateMachine: StateMachine = { data: HashMap.empty(), applied: emptyRecent(MID_MEMORY) }
+/** A fresh one for each replica: versions of one map share its storage (persistentMap.ts). */
+export const emptyStateMachine = (): StateMachine => ({ data: PersistentMap.empty(), applied: emptyRecent(MID_MEMORY) })
 
 export const applyEntry = (machine: StateMachine, entry: Entry): StateMachine => {
   if (entry.k === undefined || entry.v === undefined) return machine
   if (entry.m !== undefined && hasRecent(machine.applied, entry.m)) return machine
   return {
-    data: HashMap.set(machine.data, entry.k, entry.v),
+    data: machine.data.set(entry.k, entry.v),
     applied: entry.m === undefined ? machine.applied : addRecent(machine.applied, entry.m)
   }
 }
 
 /** A key never written reads as the empty string, as the harness's clients expect. */
-export const read = (machine: StateMachine, key: string): string => Option.getOrElse(HashMap.get(machine.data, key), () => "")
+export const read = (machine: StateMachine, key: string): string => machine.data.get(key) ?? ""
 
 export const hasApplied = (machine: StateMachine, mid: string): boolean => hasRecent(machine.applied, mid)
