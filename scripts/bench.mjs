@@ -29,6 +29,7 @@ const median = (values) => {
   return known.length === 0 ? undefined : [...known].sort((a, b) => a - b)[Math.floor((known.length - 1) / 2)]
 }
 const fixed = (value) => (value === undefined ? "–" : value.toFixed(3))
+const whole = (value) => (value === undefined ? "–" : Math.round(value).toLocaleString("en-US"))
 const seeds = ["--seed", String(seed), "--runs", String(runs)]
 
 const started = new Date()
@@ -43,7 +44,8 @@ const latencies = (list) => ({
   all: median(list.map((run) => run.stats.latency?.medianMs)),
   get: median(list.map((run) => run.stats.latencyByKind.get?.medianMs)),
   put: median(list.map((run) => run.stats.latencyByKind.put?.medianMs)),
-  p99: median(list.map((run) => run.stats.latency?.p99Ms))
+  p99: median(list.map((run) => run.stats.latency?.p99Ms)),
+  cpu: median(list.map((run) => run.replicaCpu?.perRequestUs))
 })
 const floors = Object.fromEntries(Object.entries(floorRuns).map(([name, list]) => [name, latencies(list)]))
 // The median request of a mix-0.8 config is a get, of a mix-0.2 config a put: each config is
@@ -62,7 +64,7 @@ const rows = [...byConfig].map(([name, list]) => {
   return (
     `| ${name} | ${list.filter((r) => r.correct).length}/${list.length} | ${value("total_msgs")} (${worstTier("total_msgs")}) | ` +
     `${value("failures")} (${worstTier("failures")}) | ${value("duplicates")} (${worstTier("duplicates")}) | ` +
-    `${fixed(ours.all)} (${worstTier("median_latency")}) | ${fixed(ours.get)} | ${fixed(ours.put)} | ${fixed(ours.p99)} | ${ratio} |`
+    `${fixed(ours.all)} (${worstTier("median_latency")}) | ${fixed(ours.get)} | ${fixed(ours.put)} | ${fixed(ours.p99)} | ${ratio} | ${whole(ours.cpu)} |`
   )
 })
 // Failover: per disruption (matched by position across runs), the time to the first ok after it.
@@ -75,7 +77,7 @@ const failoverRows = [...byConfig].flatMap(([name, list]) =>
   })
 )
 const floorRows = Object.entries(floors).map(
-  ([name, f]) => `| ${name} | ${floorRuns[name].filter((r) => r.correct).length}/${runs} | ${fixed(f.all)} | ${fixed(f.get)} | ${fixed(f.put)} | ${fixed(f.p99)} |`
+  ([name, f]) => `| ${name} | ${floorRuns[name].filter((r) => r.correct).length}/${runs} | ${fixed(f.all)} | ${fixed(f.get)} | ${fixed(f.put)} | ${fixed(f.p99)} | ${whole(f.cpu)} |`
 )
 
 const text = `# Benchmarks
@@ -88,13 +90,17 @@ Values are the median over the runs; the tier in brackets is the worst over the 
 
 ## Standard configs
 
-| config | correct | total_msgs | failures | duplicates | median latency | get median | put median | p99 | × floor |
-|---|---|---|---|---|---|---|---|---|---|
+| config | correct | total_msgs | failures | duplicates | median latency | get median | put median | p99 | × floor | CPU µs / request |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
 "× floor" is our median over the floor model's median (below) for the same mix: simple-1's for
 simple-1 (mix 0.8: the median request is a get), simple-2's for every other config (mix 0.2:
 the median request is a put). The floor model has no drops, kills or partitions to pay for.
+"CPU µs / request" is the five replica processes' user + system time from the first request to
+the end of the run (read from /proc), over the requests sent: the replicas' own work, idle
+heartbeats included. Cold caches cost CPU time too, so it varies from run to run with the
+machine, as latency does.
 
 ## Failover
 
@@ -112,8 +118,8 @@ The same harness and seeds driving \`scripts/floorReplica.mjs\`: 0000 leads fore
 get at once (one harness round trip) and a put after one parallel round trip to two followers
 (request, replicate, reply). No Raft, no retransmission, no heartbeats.
 
-| config | correct | median | get median | put median | p99 |
-|---|---|---|---|---|---|
+| config | correct | median | get median | put median | p99 | CPU µs / request |
+|---|---|---|---|---|---|---|
 ${floorRows.join("\n")}
 
 ## Replica cost per datagram

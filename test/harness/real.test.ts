@@ -58,6 +58,9 @@ describe("real mode: processes over UDP on localhost", () => {
       expect(result.endedBy).toBe("time")
       expect(result.durationMs).toBeGreaterThanOrEqual(3_000)
       expect(result.durationMs).toBeLessThan(4_000)
+      if (process.platform === "linux") {
+        expect(result.replicaCpu?.perRequestUs).toBeCloseTo(((result.replicaCpu?.totalMs ?? NaN) * 1000) / s.requestsSent)
+      }
       expect(progress.length).toBeGreaterThanOrEqual(2)
     })
   )

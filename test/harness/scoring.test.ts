@@ -107,6 +107,7 @@ describe("reports", () => {
       "performance",
       "linearizability",
       "timeline",
+      "replicaCpu",
       "stats"
     ])
   })

@@ -70,6 +70,11 @@ export const formatScorecard = (result: RunResult): string => {
     const served = r.servedAfterMs === undefined ? "no ok since" : `first ok after ${ms(r.servedAfterMs)}, from ${r.servedBy}`
     lines.push(row("failover", `${r.event} at ${(r.atMs / 1000).toFixed(3)} s: ${served}`))
   }
+  const cpu = result.replicaCpu
+  if (cpu !== undefined) {
+    const perRequest = cpu.perRequestUs === undefined ? "" : `, ${cpu.perRequestUs.toFixed(0)} µs per request`
+    lines.push(row("replica CPU", `${cpu.totalMs.toFixed(0)} ms from the first request on${perRequest}`))
+  }
   lines.push(row("linearizability", `${verdictText(result.linearizability)} (${result.history.length} operations)`))
   const failed = result.checks.filter((check) => !check.passed)
   lines.push(`Correctness: ${result.correct ? "PASS" : "FAIL"}`)
@@ -142,6 +147,10 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       p99Ms: window.latency?.p99Ms ?? null,
       leaders: [...window.leaders]
     })),
+    replicaCpu:
+      result.replicaCpu === undefined
+        ? null
+        : { totalMs: result.replicaCpu.totalMs, perRequestUs: result.replicaCpu.perRequestUs ?? null },
     stats: {
       leaders: [...s.leaders],
       died: [...s.died],

@@ -65,6 +65,18 @@ export interface Metric {
   readonly tier: Tier
 }
 
+/**
+ * CPU time the replica processes spent while clients sent requests, read from the OS (real
+ * mode on Linux). Unlike latency, which moves with whatever else the machine runs, this is
+ * the replicas' own work, and it is what their code can change.
+ */
+export interface ReplicaCpu {
+  /** User + system time of all replicas, summed, from the first request to the end of the run. */
+  readonly totalMs: number
+  /** That, per request the clients sent, in microseconds. */
+  readonly perRequestUs: number | undefined
+}
+
 export interface RunResult {
   readonly name: string
   readonly seed: number
@@ -79,4 +91,5 @@ export interface RunResult {
   readonly history: History
   /** The request phase minute by minute. */
   readonly timeline: ReadonlyArray<TimelineWindow>
+  readonly replicaCpu?: ReplicaCpu
 }

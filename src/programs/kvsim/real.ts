@@ -7,8 +7,9 @@ import { Data, Deferred, Effect, Exit } from "effect"
 import type { Config } from "../../domain/harness/config.ts"
 import type { HarnessEffect } from "../../domain/harness/effects.ts"
 import { Harness, type Progress } from "../../domain/harness/harness.ts"
-import type { RunResult } from "../../domain/harness/result.ts"
+import type { ReplicaCpu, RunResult } from "../../domain/harness/result.ts"
 import { type NodeId, replicaId } from "../../domain/ids.ts"
+import { processCpuMillis } from "./processCpu.ts"
 import { signalGroup, spawnReplica, stopReplicas } from "./replicaProcess.ts"
 
 /** The replica program could not be started at all (as opposed to dying during the run). */
@@ -84,6 +85,7 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
       const start = performance.now()
       const now = () => performance.now() - start
       const children: Array<ChildProcess> = []
+      const cpu = replicaCpuMeter(children)
       // Registered before the first spawn, so however the run ends, every replica started is stopped.
       yield* Effect.addFinalizer(() => stopReplicas(children))
 
@@ -114,8 +116,10 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
             if (address !== undefined) sockets[i]?.send(effect.datagram, address.port, address.address)
           } else if (effect._tag === "Kill") {
             const child = children[index.get(effect.replica) as number]
+            cpu.sample()
             if (child !== undefined) signalGroup(child, "SIGTERM")
           } else {
+            cpu.sample()
             Deferred.unsafeDone(done, Exit.succeed(now()))
           }
         }
@@ -164,7 +168,49 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
         yield* Effect.addFinalizer(() => Effect.sync(() => clearInterval(interval)))
       }
 
+      const requestsStart = setTimeout(cpu.start, config.start_wait * 1000)
+      const sampling = setInterval(cpu.sample, CPU_SAMPLE_INTERVAL_MS)
+      yield* Effect.addFinalizer(() => Effect.sync(() => (clearTimeout(requestsStart), clearInterval(sampling))))
+
       schedule()
-      return { harness, finishedAt: yield* Deferred.await(done) }
+      const finishedAt = yield* Deferred.await(done)
+      const result = harness.result(finishedAt)
+      const replicaCpu = cpu.measured(result.stats.requestsSent)
+      return replicaCpu === undefined ? result : { ...result, replicaCpu }
     })
-  ).pipe(Effect.map(({ finishedAt, harness }) => harness.result(finishedAt)))
+  )
+
+/** How often replicas' CPU times are read, so one that dies unannounced loses at most this much. */
+const CPU_SAMPLE_INTERVAL_MS = 1_000
+
+/**
+ * The replicas' CPU time over the request phase: read from /proc when requests start, then
+ * again every second, before each kill and at the end; a replica counts up to its last reading.
+ */
+const replicaCpuMeter = (children: ReadonlyArray<ChildProcess>) => {
+  const first: Array<number | undefined> = []
+  const last: Array<number | undefined> = []
+  // An exited replica's pid may already belong to another process.
+  const read = (child: ChildProcess) =>
+    child.pid === undefined || child.exitCode !== null || child.signalCode !== null ? undefined : processCpuMillis(child.pid)
+  return {
+    start: (): void => children.forEach((child, i) => (first[i] = read(child))),
+    sample: (): void =>
+      children.forEach((child, i) => {
+        const now = first[i] === undefined ? undefined : read(child)
+        if (now !== undefined) last[i] = now
+      }),
+    measured: (requests: number): ReplicaCpu | undefined => {
+      let totalMs = 0
+      let measured = 0
+      children.forEach((_, i) => {
+        const [from, to] = [first[i], last[i]]
+        if (from === undefined || to === undefined) return
+        totalMs += to - from
+        measured++
+      })
+      if (measured === 0) return undefined
+      return { totalMs, perRequestUs: requests === 0 ? undefined : (totalMs * 1000) / requests }
+    }
+  }
+}
