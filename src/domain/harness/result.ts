@@ -67,8 +67,8 @@ export interface Metric {
 
 /**
  * CPU time the replica processes spent while clients sent requests, read from the OS (real
- * mode on Linux). Unlike latency, which moves with whatever else the machine runs, this is
- * the replicas' own work, and it is what their code can change.
+ * mode on Linux): the replicas' own work, without the harness's share of the latency. Cold
+ * caches cost CPU time too, so it still varies with what else the machine runs.
  */
 export interface ReplicaCpu {
   /** User + system time of all replicas, summed, from the first request to the end of the run. */

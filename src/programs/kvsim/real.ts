@@ -10,7 +10,7 @@ import { Harness, type Progress } from "../../domain/harness/harness.ts"
 import type { ReplicaCpu, RunResult } from "../../domain/harness/result.ts"
 import { type NodeId, replicaId } from "../../domain/ids.ts"
 import { processCpuMillis } from "./processCpu.ts"
-import { signalGroup, spawnReplica, stopReplicas } from "./replicaProcess.ts"
+import { hasExited, signalGroup, spawnReplica, stopReplicas } from "./replicaProcess.ts"
 
 /** The replica program could not be started at all (as opposed to dying during the run). */
 export class ReplicaStartError extends Data.TaggedError("ReplicaStartError")<{ readonly reason: string }> {}
@@ -173,7 +173,10 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
       yield* Effect.addFinalizer(() => Effect.sync(() => (clearTimeout(requestsStart), clearInterval(sampling))))
 
       schedule()
-      const finishedAt = yield* Deferred.await(done)
+      return { harness, cpu, finishedAt: yield* Deferred.await(done) }
+    })
+  ).pipe(
+    Effect.map(({ cpu, finishedAt, harness }) => {
       const result = harness.result(finishedAt)
       const replicaCpu = cpu.measured(result.stats.requestsSent)
       return replicaCpu === undefined ? result : { ...result, replicaCpu }
@@ -191,8 +194,7 @@ const replicaCpuMeter = (children: ReadonlyArray<ChildProcess>) => {
   const first: Array<number | undefined> = []
   const last: Array<number | undefined> = []
   // An exited replica's pid may already belong to another process.
-  const read = (child: ChildProcess) =>
-    child.pid === undefined || child.exitCode !== null || child.signalCode !== null ? undefined : processCpuMillis(child.pid)
+  const read = (child: ChildProcess) => (child.pid === undefined || hasExited(child) ? undefined : processCpuMillis(child.pid))
   return {
     start: (): void => children.forEach((child, i) => (first[i] = read(child))),
     sample: (): void =>

@@ -21,7 +21,7 @@ export const signalGroup = (child: ChildProcess, signal: NodeJS.Signals): void =
   }
 }
 
-const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
+export const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
 
 /**
  * Starts a replica in its own process group (as SIMULATOR.md requires), with its own directory
