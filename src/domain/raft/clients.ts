@@ -1,11 +1,10 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
 import type { ClientRequest } from "../wire/messages.ts"
-import { envelope } from "./envelope.ts"
 import { send, type Outputs } from "./outputs.ts"
 import type { RaftState } from "./state.ts"
 
 export const redirect = (state: RaftState, client: NodeId, mid: string, out: Outputs): void => {
-  out.push(send({ ...envelope(state, client), type: "redirect", MID: mid }))
+  out.push(send({ src: state.config.self, dst: client, leader: state.leader, type: "redirect", MID: mid }))
 }
 
 /**

@@ -1,5 +1,4 @@
 import { entryAt } from "./log.ts"
-import { envelope } from "./envelope.ts"
 import { send, type Outputs } from "./outputs.ts"
 import { applyEntry } from "./stateMachine.ts"
 import type { RaftState } from "./state.ts"
@@ -19,7 +18,7 @@ export const commitTo = (state: RaftState, index: number, out: Outputs): RaftSta
     if (entry === undefined) continue
     machine = applyEntry(machine, entry)
     if (answering && entry.t === state.term && entry.c !== undefined && entry.m !== undefined) {
-      out.push(send({ ...envelope(state, entry.c), type: "ok", MID: entry.m }))
+      out.push(send({ src: state.config.self, dst: entry.c, leader: state.leader, type: "ok", MID: entry.m }))
     }
   }
   return { ...state, commitIndex: index, machine }

@@ -1,6 +1,5 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
 import type { Vote, Voted } from "../wire/messages.ts"
-import { envelope } from "./envelope.ts"
 import { becomeLeader } from "./leader.ts"
 import { isUpToDate, lastIndex, lastTerm } from "./log.ts"
 import { log, send, type Outputs } from "./outputs.ts"
@@ -12,7 +11,9 @@ import { electionDeadline } from "./timing.ts"
 const askForVotes = (state: RaftState, to: NodeId, pre: boolean, out: Outputs): void => {
   out.push(
     send({
-      ...envelope(state, to),
+      src: state.config.self,
+      dst: to,
+      leader: state.leader,
       type: "vote",
       term: pre ? state.term + 1 : state.term,
       lastIndex: lastIndex(state.log),
@@ -107,13 +108,21 @@ export const onVote = (state: RaftState, request: Vote, now: number, random: num
   if (request.pre) {
     const granted = !inLease(state, now) && request.term > state.term && isUpToDate(state.log, request.lastIndex, request.lastTerm)
     const term = granted ? request.term : state.term
-    out.push(send({ ...envelope(state, request.src), type: "voted", term, granted, pre: true }))
+    out.push(send({ src: state.config.self, dst: request.src, leader: state.leader, type: "voted", term, granted, pre: true }))
     return state
   }
   if (inLease(state, now)) return state
   const upToDate = isUpToDate(state.log, request.lastIndex, request.lastTerm)
   if (request.term < state.term) {
-    out.push(send({ ...envelope(state, request.src), type: "voted", term: state.term, granted: false, pre: false }))
+    out.push(send({
+      src: state.config.self,
+      dst: request.src,
+      leader: state.leader,
+      type: "voted",
+      term: state.term,
+      granted: false,
+      pre: false
+    }))
     return state
   }
   const current = request.term > state.term ? becomeFollower(state, request.term, BROADCAST, now, random, out) : state
@@ -121,7 +130,15 @@ export const onVote = (state: RaftState, request: Vote, now: number, random: num
   const next: RaftState = granted
     ? { ...current, votedFor: request.src, electionDeadline: electionDeadline(current.config.timing, now, random) }
     : current
-  out.push(send({ ...envelope(next, request.src), type: "voted", term: next.term, granted, pre: false }))
+  out.push(send({
+    src: next.config.self,
+    dst: request.src,
+    leader: next.leader,
+    type: "voted",
+    term: next.term,
+    granted,
+    pre: false
+  }))
   return next
 }
 

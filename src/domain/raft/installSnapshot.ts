@@ -1,5 +1,4 @@
 import type { Install } from "../wire/messages.ts"
-import { envelope } from "./envelope.ts"
 import { compactTo } from "./log.ts"
 import { send, type Outputs } from "./outputs.ts"
 import { heardFromLeader } from "./replication.ts"
@@ -8,7 +7,17 @@ import type { RaftState } from "./state.ts"
 
 const answer = (state: RaftState, request: Install, offset: number, done: boolean, out: Outputs): void => {
   const { lastIndex, at } = request
-  out.push(send({ ...envelope(state, request.src), type: "installed", term: state.term, lastIndex, offset, done, at }))
+  out.push(send({
+    src: state.config.self,
+    dst: request.src,
+    leader: state.leader,
+    type: "installed",
+    term: state.term,
+    lastIndex,
+    offset,
+    done,
+    at
+  }))
 }
 
 /** A stale leader learns our newer term from the answer and steps down (§5.1). */

@@ -3,7 +3,6 @@ import type { Appended, ClientRequest, Entry, Get, Installed, Put } from "../wir
 import { batchEnd, fitsOneAppend } from "./appendBatch.ts"
 import { commitTo } from "./commit.ts"
 import { countAnswered, countSent, isLossy, noDelivery } from "./delivery.ts"
-import { envelope } from "./envelope.ts"
 import { append, lastIndex, lastIndexOfTerm, slice, termAt } from "./log.ts"
 import { log, send, type Outputs } from "./outputs.ts"
 import { byFreshness, heartbeatDueAt, initialProgress, owesAnswer, updateProgress, type Progress } from "./progress.ts"
@@ -55,7 +54,9 @@ const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, o
   const asks = ack || entries.length > 0
   const counted = asks && answeredLately(state, progress, now)
   const message = send({
-    ...envelope(state, peer),
+    src: state.config.self,
+    dst: peer,
+    leader: state.leader,
     type: "append",
     term: state.term,
     prevIndex: from - 1,
@@ -109,7 +110,14 @@ const canServeReads = (state: RaftState, now: number): boolean =>
   state.commitIndex >= leaderOf(state).termStart && now < leaseUntil(state)
 
 const answerRead = (state: RaftState, request: Get, out: Outputs): void => {
-  out.push(send({ ...envelope(state, request.src), type: "ok", MID: request.MID, value: read(state.machine, request.key) }))
+  out.push(send({
+    src: state.config.self,
+    dst: request.src,
+    leader: state.leader,
+    type: "ok",
+    MID: request.MID,
+    value: read(state.machine, request.key)
+  }))
 }
 
 const serveWaitingReads = (state: RaftState, now: number, out: Outputs): RaftState => {
@@ -233,7 +241,7 @@ const replicateEagerly = (state: RaftState, now: number, out: Outputs): RaftStat
  * the store refuses it, and no replica ever sees it.
  */
 const refuseOversized = (state: RaftState, request: Put, out: Outputs): RaftState => {
-  out.push(send({ ...envelope(state, request.src), type: "fail", MID: request.MID }))
+  out.push(send({ src: state.config.self, dst: request.src, leader: state.leader, type: "fail", MID: request.MID }))
   out.push(log("warning", "oversized-put", `put ${request.MID} refused: key and value too large for one datagram`))
   return state
 }

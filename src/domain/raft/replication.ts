@@ -2,7 +2,6 @@ import type { NodeId } from "../ids.ts"
 import type { Append } from "../wire/messages.ts"
 import { releaseParked } from "./clients.ts"
 import { commitTo } from "./commit.ts"
-import { envelope } from "./envelope.ts"
 import { firstConflict, firstIndexOfTerm, lastIndex, merge, termAt } from "./log.ts"
 import { log, send, type Outputs } from "./outputs.ts"
 import type { RaftState } from "./state.ts"
@@ -11,7 +10,19 @@ import { electionDeadline } from "./timing.ts"
 type Answer = { readonly success: boolean; readonly match: number; readonly conflictIndex: number; readonly conflictTerm: number }
 
 const answer = (state: RaftState, request: Append, result: Answer, out: Outputs): void => {
-  out.push(send({ ...envelope(state, request.src), type: "appended", term: state.term, at: request.at, ...result }))
+  const { success, match, conflictIndex, conflictTerm } = result
+  out.push(send({
+    src: state.config.self,
+    dst: request.src,
+    leader: state.leader,
+    type: "appended",
+    term: state.term,
+    at: request.at,
+    success,
+    match,
+    conflictIndex,
+    conflictTerm
+  }))
 }
 
 /** A stale leader learns our newer term from the rejection and steps down (§5.1). */

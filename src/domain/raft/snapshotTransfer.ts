@@ -1,6 +1,5 @@
 import type { NodeId } from "../ids.ts"
 import type { Install, Installed } from "../wire/messages.ts"
-import { envelope } from "./envelope.ts"
 import type { Progress } from "./progress.ts"
 import { chunkAt } from "./snapshot.ts"
 import type { RaftState } from "./state.ts"
@@ -15,7 +14,9 @@ export const installFor = (state: RaftState, peer: NodeId, progress: Progress, n
   const cursor = progress.snapshot
   const offset = cursor !== undefined && cursor.lastIndex === state.log.base ? cursor.offset : 0
   return {
-    ...envelope(state, peer),
+    src: state.config.self,
+    dst: peer,
+    leader: state.leader,
     type: "install",
     term: state.term,
     lastIndex: state.log.base,

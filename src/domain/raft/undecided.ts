@@ -1,5 +1,4 @@
 import { lastIndex, termAt } from "./log.ts"
-import { envelope } from "./envelope.ts"
 import { send, type Outputs } from "./outputs.ts"
 import { hasApplied } from "./stateMachine.ts"
 import type { RaftState, Undecided } from "./state.ts"
@@ -29,7 +28,13 @@ export const settleUndecided = (state: RaftState, out: Outputs): RaftState => {
   for (const put of state.undecided) {
     const known = fate(state, put)
     if (known === "unknown") still.push(put)
-    else out.push(send({ ...envelope(state, put.client), type: known === "committed" ? "ok" : "redirect", MID: put.MID }))
+    else out.push(send({
+      src: state.config.self,
+      dst: put.client,
+      leader: state.leader,
+      type: known === "committed" ? "ok" : "redirect",
+      MID: put.MID
+    }))
   }
   return still.length === state.undecided.length ? state : { ...state, undecided: still }
 }

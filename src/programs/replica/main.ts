@@ -18,6 +18,11 @@ if (Either.isLeft(parsed)) {
 const args = parsed.right
 
 runReplica({ self: args.self, peers: args.peers, timing: defaultTiming }).pipe(
-  Effect.provide(Layer.mergeAll(UdpTransport(args.port), NodeAlarm, rateLimitedLog(LOG_INTERVAL_MS), stderrLogger(args.logLevel))),
+  Effect.provide(
+    Layer.mergeAll(UdpTransport(args.port), NodeAlarm).pipe(
+      Layer.provideMerge(rateLimitedLog(LOG_INTERVAL_MS)),
+      Layer.provide(stderrLogger(args.logLevel))
+    )
+  ),
   NodeRuntime.runMain({ disablePrettyLogger: true })
 )
