@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --no-memory-reducer
+#!/usr/bin/env -S node --gc-memory-reducer-start-delay-ms=60000
 // The latency floor model for `npm run bench`: the least work any replicated store must do
 // through this harness, with no Raft at all. 0000 leads forever and answers a get at once
 // (one round trip) and a put after one parallel round of replication to two followers, the

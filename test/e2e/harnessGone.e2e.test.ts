@@ -7,6 +7,8 @@ import { describe, expect, it } from "@effect/vitest"
  * kernel reports each refused datagram back as a socket error. That must cost a log line per
  * interval, not the process.
  */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 const closedPort = () =>
   new Promise<number>((resolve) => {
     const socket = createSocket("udp4")
@@ -22,15 +24,17 @@ describe("the replica with no harness listening", () => {
     const replica = spawn("./3700kvstore", [String(port), "0000", "0001", "0002"], { stdio: ["ignore", "ignore", "pipe"] })
     let stderr = ""
     replica.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString("utf8")))
-    // Its hello is refused at once, and a pre-vote to its (absent) peers after 1.5–3 s.
-    await new Promise((resolve) => setTimeout(resolve, 4_000))
+    // Its hello is refused once it is up, and a pre-vote to its (absent) peers 1.5–3 s later.
+    const socketErrors = () => stderr.split("\n").filter((line) => line.includes("socket error"))
+    for (let waited = 0; socketErrors().length === 0 && waited < 8_000; waited += 100) await sleep(100)
+    await sleep(3_000)
     const running = replica.exitCode === null && replica.signalCode === null
     const exited = new Promise((resolve) => replica.once("exit", resolve))
     replica.kill("SIGTERM")
     await exited
     expect(running).toBe(true)
-    expect(stderr.split("\n").filter((line) => line.includes("socket error"))).toEqual([
+    expect(socketErrors()).toEqual([
       expect.stringMatching(/WARN socket error, datagram lost: .*ECONNREFUSED/)
     ])
-  }, 10_000)
+  }, 15_000)
 })
