@@ -2,11 +2,6 @@ import { spawn } from "node:child_process"
 import { createSocket } from "node:dgram"
 import { describe, expect, it } from "@effect/vitest"
 
-/**
- * The replica's socket is connected to the harness's port, so when nothing listens there the
- * kernel reports each refused datagram back as a socket error. That must cost a log line per
- * interval, not the process.
- */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const closedPort = () =>
@@ -18,6 +13,11 @@ const closedPort = () =>
     })
   })
 
+/**
+ * The replica's socket is connected to the harness's port, so when nothing listens there the
+ * kernel reports each refused datagram back as a socket error. That must cost a log line per
+ * interval, not the process.
+ */
 describe("the replica with no harness listening", () => {
   it("keeps running and reports the refused datagrams once per log interval", async () => {
     const port = await closedPort()
