@@ -1,7 +1,7 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
 import type { ClientRequest } from "../wire/messages.ts"
 import { send, type Outputs } from "./outputs.ts"
-import type { RaftState } from "./state.ts"
+import { stateWith, type RaftState } from "./state.ts"
 
 export const redirect = (state: RaftState, client: NodeId, mid: string, out: Outputs): void => {
   out.push(send({ src: state.config.self, dst: client, leader: state.leader, type: "redirect", MID: mid }))
@@ -28,7 +28,7 @@ export const atNonLeader = (state: RaftState, request: ClientRequest, now: numbe
   }
   const leaderUnknownOrDead = state.leader === BROADCAST || request.leader === state.leader
   if (leaderUnknownOrDead) {
-    return { ...state, parked: [...state.parked, { request, until: now + state.config.timing.parkLimit }] }
+    return stateWith(state, { parked: [...state.parked, { request, until: now + state.config.timing.parkLimit }] })
   }
   redirect(state, request.src, request.MID, out)
   return state
@@ -38,7 +38,7 @@ export const atNonLeader = (state: RaftState, request: ClientRequest, now: numbe
 export const releaseParked = (state: RaftState, out: Outputs): RaftState => {
   if (state.parked.length === 0) return state
   for (const { request } of state.parked) redirect(state, request.src, request.MID, out)
-  return { ...state, parked: [] }
+  return stateWith(state, { parked: [] })
 }
 
 export const expireParked = (state: RaftState, now: number, out: Outputs): RaftState => {
@@ -48,5 +48,5 @@ export const expireParked = (state: RaftState, now: number, out: Outputs): RaftS
     redirect(state, parked.request.src, parked.request.MID, out)
     return false
   })
-  return { ...state, parked: kept }
+  return stateWith(state, { parked: kept })
 }

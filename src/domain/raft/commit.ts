@@ -1,7 +1,7 @@
 import { entryAt } from "./log.ts"
 import { send, type Outputs } from "./outputs.ts"
 import { applyEntry } from "./stateMachine.ts"
-import type { RaftState } from "./state.ts"
+import { stateWith, type RaftState } from "./state.ts"
 
 /**
  * Advances the commit index and applies the newly committed entries in order. A leader
@@ -21,5 +21,5 @@ export const commitTo = (state: RaftState, index: number, out: Outputs): RaftSta
       out.push(send({ src: state.config.self, dst: entry.c, leader: state.leader, type: "ok", MID: entry.m }))
     }
   }
-  return { ...state, commitIndex: index, machine }
+  return stateWith(state, { commitIndex: index, machine })
 }

@@ -1,6 +1,6 @@
 import { compactTo, termAt } from "./log.ts"
 import { imageOf } from "./snapshot.ts"
-import type { RaftState } from "./state.ts"
+import { stateWith, type RaftState } from "./state.ts"
 
 /**
  * Applied entries between checkpoints. Each time this many more entries are applied, the
@@ -23,10 +23,9 @@ export const compact = (state: RaftState): RaftState => {
   const { checkpoint } = state
   const term = termAt(state.log, state.commitIndex)
   if (term === undefined) throw new Error(`invariant: ${state.config.self} committed ${state.commitIndex} past its log`)
-  return {
-    ...state,
+  return stateWith(state, {
     log: compactTo(state.log, checkpoint.index, checkpoint.term),
     snapshot: imageOf(checkpoint.machine),
     checkpoint: { index: state.commitIndex, term, machine: state.machine }
-  }
+  })
 }

@@ -21,9 +21,9 @@ const LOSSY_BELOW = 0.58
 export const noDelivery: Delivery = { sent: 0, answered: 0 }
 
 export const countSent = (d: Delivery): Delivery =>
-  d.sent + 1 >= WINDOW ? { sent: (d.sent + 1) / 2, answered: d.answered / 2 } : { ...d, sent: d.sent + 1 }
+  d.sent + 1 >= WINDOW ? { sent: (d.sent + 1) / 2, answered: d.answered / 2 } : { sent: d.sent + 1, answered: d.answered }
 
 /** Capped at `sent`: an answer to an append sent before this estimate began must not push it over 1. */
-export const countAnswered = (d: Delivery): Delivery => ({ ...d, answered: Math.min(d.sent, d.answered + 1) })
+export const countAnswered = (d: Delivery): Delivery => ({ sent: d.sent, answered: Math.min(d.sent, d.answered + 1) })
 
 export const isLossy = (d: Delivery): boolean => d.sent >= MIN_SAMPLE && d.answered / d.sent < LOSSY_BELOW

@@ -5,7 +5,7 @@ import { isUpToDate, lastIndex, lastTerm } from "./log.ts"
 import { log, send, type Outputs } from "./outputs.ts"
 import { majority } from "./quorum.ts"
 import { becomeFollower } from "./roles.ts"
-import { clusterSize, type Canvass, type RaftState } from "./state.ts"
+import { clusterSize, stateWith, type Canvass, type RaftState } from "./state.ts"
 import { electionDeadline } from "./timing.ts"
 
 const askForVotes = (state: RaftState, to: NodeId, pre: boolean, out: Outputs): void => {
@@ -50,21 +50,22 @@ export const canvassAgain = (state: RaftState, now: number, out: Outputs): RaftS
   }
   const gap = canvass.gap * 2
   const asksLeft = canvass.asksLeft - 1
-  return { ...state, canvass: { ...canvass, askAgainAt: asksLeft > 0 ? now + gap : Number.POSITIVE_INFINITY, gap, asksLeft } }
+  return stateWith(state, {
+    canvass: { answered: canvass.answered, askAgainAt: asksLeft > 0 ? now + gap : Number.POSITIVE_INFINITY, gap, asksLeft }
+  })
 }
 
 const hasMajority = (state: RaftState): boolean => state.votes.size >= majority(clusterSize(state))
 
 const becomeCandidate = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
-  const candidate: RaftState = {
-    ...state,
+  const candidate = stateWith(state, {
     role: "candidate",
     term: state.term + 1,
     votedFor: state.config.self,
     votes: new Set([state.config.self]),
     canvass: freshCanvass(state, now),
     electionDeadline: electionDeadline(state.config.timing, now, random)
-  }
+  })
   if (hasMajority(candidate)) return becomeLeader(candidate, now, out)
   askForVotes(candidate, BROADCAST, false, out)
   return candidate
@@ -76,14 +77,13 @@ const becomeCandidate = (state: RaftState, now: number, random: number, out: Out
  */
 export const startPreVote = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
   out.push(log("debug", "election", `term ${state.term}: ${state.config.self} asks for pre-votes`))
-  const pre: RaftState = {
-    ...state,
+  const pre = stateWith(state, {
     role: "precandidate",
     leader: BROADCAST,
     votes: new Set([state.config.self]),
     canvass: freshCanvass(state, now),
     electionDeadline: electionDeadline(state.config.timing, now, random)
-  }
+  })
   if (hasMajority(pre)) return becomeCandidate(pre, now, random, out)
   askForVotes(pre, BROADCAST, true, out)
   return pre
@@ -128,7 +128,7 @@ export const onVote = (state: RaftState, request: Vote, now: number, random: num
   const current = request.term > state.term ? becomeFollower(state, request.term, BROADCAST, now, random, out) : state
   const granted = upToDate && (current.votedFor === undefined || current.votedFor === request.src)
   const next: RaftState = granted
-    ? { ...current, votedFor: request.src, electionDeadline: electionDeadline(current.config.timing, now, random) }
+    ? stateWith(current, { votedFor: request.src, electionDeadline: electionDeadline(current.config.timing, now, random) })
     : current
   out.push(send({
     src: next.config.self,
@@ -151,9 +151,10 @@ export const onVoted = (state: RaftState, answer: Voted, now: number, random: nu
     ? state.role === "precandidate" && (answer.granted ? answer.term === state.term + 1 : answer.term <= state.term)
     : state.role === "candidate" && answer.term === state.term
   if (!counts || state.canvass === undefined) return state
-  const canvass: Canvass = { ...state.canvass, answered: new Set([...state.canvass.answered, answer.src]) }
-  if (!answer.granted) return { ...state, canvass }
-  const tallied: RaftState = { ...state, canvass, votes: new Set([...state.votes, answer.src]) }
+  const { askAgainAt, gap, asksLeft } = state.canvass
+  const canvass: Canvass = { answered: new Set([...state.canvass.answered, answer.src]), askAgainAt, gap, asksLeft }
+  if (!answer.granted) return stateWith(state, { canvass })
+  const tallied = stateWith(state, { canvass, votes: new Set([...state.votes, answer.src]) })
   if (!hasMajority(tallied)) return tallied
   return answer.pre ? becomeCandidate(tallied, now, random, out) : becomeLeader(tallied, now, out)
 }

@@ -3,7 +3,7 @@ import { compactTo } from "./log.ts"
 import { send, type Outputs } from "./outputs.ts"
 import { heardFromLeader } from "./replication.ts"
 import { addChunk, imageOf, isPartOf, startIncoming, type IncomingSnapshot } from "./snapshot.ts"
-import type { RaftState } from "./state.ts"
+import { stateWith, type RaftState } from "./state.ts"
 
 const answer = (state: RaftState, request: Install, offset: number, done: boolean, out: Outputs): void => {
   const { lastIndex, at } = request
@@ -28,15 +28,15 @@ export const rejectStaleInstall = (state: RaftState, request: Install, out: Outp
  * §7: the snapshot replaces the state machine and the prefix of the log it covers. It holds
  * only committed entries, so it is committed here too.
  */
-const install = (state: RaftState, snapshot: IncomingSnapshot): RaftState => ({
-  ...state,
-  log: compactTo(state.log, snapshot.lastIndex, snapshot.lastTerm),
-  commitIndex: snapshot.lastIndex,
-  machine: snapshot.machine,
-  snapshot: imageOf(snapshot.machine),
-  checkpoint: { index: snapshot.lastIndex, term: snapshot.lastTerm, machine: snapshot.machine },
-  incoming: undefined
-})
+const install = (state: RaftState, snapshot: IncomingSnapshot): RaftState =>
+  stateWith(state, {
+    log: compactTo(state.log, snapshot.lastIndex, snapshot.lastTerm),
+    commitIndex: snapshot.lastIndex,
+    machine: snapshot.machine,
+    snapshot: imageOf(snapshot.machine),
+    checkpoint: { index: snapshot.lastIndex, term: snapshot.lastTerm, machine: snapshot.machine },
+    incoming: undefined
+  })
 
 /**
  * InstallSnapshot at a follower of the sender's term (§7). Chunks are taken strictly in order:
@@ -60,7 +60,7 @@ export const onInstall = (state: RaftState, request: Install, now: number, rando
   const received = addChunk(incoming, request)
   if (!request.done) {
     answer(heard, request, received.offset, false, out)
-    return { ...heard, incoming: received }
+    return stateWith(heard, { incoming: received })
   }
   const installed = install(heard, received)
   answer(installed, request, received.offset, true, out)
@@ -72,4 +72,4 @@ export const forgetStaleIncoming = (state: RaftState): RaftState =>
   state.incoming === undefined ||
   (state.role === "follower" && state.term === state.incoming.term && state.commitIndex < state.incoming.lastIndex)
     ? state
-    : { ...state, incoming: undefined }
+    : stateWith(state, { incoming: undefined })

@@ -5,22 +5,20 @@ import { commitTo } from "./commit.ts"
 import { countAnswered, countSent, isLossy, noDelivery } from "./delivery.ts"
 import { append, lastIndex, lastIndexOfTerm, slice, termAt } from "./log.ts"
 import { log, send, type Outputs } from "./outputs.ts"
-import { byFreshness, heartbeatDueAt, initialProgress, owesAnswer, updateProgress, type Progress } from "./progress.ts"
+import { byFreshness, heartbeatDueAt, initialProgress, owesAnswer, progressWith, updateProgress, type Progress } from "./progress.ts"
 import { majority, quorumValue } from "./quorum.ts"
 import { becomeFollower } from "./roles.ts"
 import { hasApplied, read } from "./stateMachine.ts"
 import { afterInstalled, installFor, movedOn } from "./snapshotTransfer.ts"
-import { clusterSize, type LeaderState, type RaftState } from "./state.ts"
+import { clusterSize, leaderWith, stateWith, type LeaderState, type RaftState } from "./state.ts"
 
 const leaderOf = (state: RaftState): LeaderState => {
   if (state.leaderState === undefined) throw new Error(`invariant: ${state.config.self} acts as leader without leader state`)
   return state.leaderState
 }
 
-const withLeader = (state: RaftState, change: (leader: LeaderState) => LeaderState): RaftState => ({
-  ...state,
-  leaderState: change(leaderOf(state))
-})
+const withLeader = (state: RaftState, change: (leader: LeaderState) => LeaderState): RaftState =>
+  stateWith(state, { leaderState: change(leaderOf(state)) })
 
 const followers = (leader: LeaderState): ReadonlyArray<Progress> => [...leader.progress.values()]
 
@@ -41,10 +39,9 @@ const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, o
   const from = progress.match > 0 ? progress.match + 1 : progress.next
   if (from <= state.log.base) {
     out.push(send(installFor(state, peer, progress, now)))
-    return withLeader(state, (leader) => ({
-      ...leader,
-      progress: updateProgress(leader.progress, peer, (p) => ({ ...p, sentAt: now, askedAt: now }))
-    }))
+    return withLeader(state, (leader) =>
+      leaderWith(leader, { progress: updateProgress(leader.progress, peer, (p) => progressWith(p, { sentAt: now, askedAt: now })) })
+    )
   }
   const to = batchEnd(state.log, from)
   const entries = to >= from ? slice(state.log, from, to) : []
@@ -71,16 +68,14 @@ const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, o
     out.push(message)
     if (counted) delivery = countSent(delivery)
   }
-  return withLeader(state, (leader) => ({
-    ...leader,
-    progress: updateProgress(leader.progress, peer, (p) => ({
-      ...p,
-      next: Math.max(p.next, to + 1),
-      sentAt: now,
-      askedAt: asks ? now : p.askedAt
-    })),
-    delivery
-  }))
+  return withLeader(state, (leader) =>
+    leaderWith(leader, {
+      progress: updateProgress(leader.progress, peer, (p) =>
+        progressWith(p, { next: Math.max(p.next, to + 1), sentAt: now, askedAt: asks ? now : p.askedAt })
+      ),
+      delivery
+    })
+  )
 }
 
 /**
@@ -93,7 +88,7 @@ const advanceCommit = (state: RaftState, now: number, out: Outputs): RaftState =
   if (candidate <= state.commitIndex || termAt(state.log, candidate) !== state.term) return state
   const committed = commitTo(state, candidate, out)
   const pending = committed.commitIndex < lastIndex(committed.log)
-  return withLeader(committed, (l) => ({ ...l, uncommittedSince: pending ? now : l.uncommittedSince }))
+  return withLeader(committed, (l) => leaderWith(l, { uncommittedSince: pending ? now : l.uncommittedSince }))
 }
 
 /**
@@ -124,7 +119,7 @@ const serveWaitingReads = (state: RaftState, now: number, out: Outputs): RaftSta
   const leader = leaderOf(state)
   if (leader.reads.length === 0 || !canServeReads(state, now)) return state
   for (const { request } of leader.reads) answerRead(state, request, out)
-  return withLeader(state, (l) => ({ ...l, reads: [] }))
+  return withLeader(state, (l) => leaderWith(l, { reads: [] }))
 }
 
 const due = (progress: Progress, now: number): boolean => now >= progress.sentAt + progress.rto
@@ -184,10 +179,11 @@ const probe = (state: RaftState, now: number, out: Outputs): RaftState => {
       : []
   let next = state
   for (const peer of targets) {
-    next = withLeader(next, (l) => ({
-      ...l,
-      progress: updateProgress(l.progress, peer, (p) => ({ ...p, rto: Math.min(p.rto * 2, state.config.timing.heartbeat) }))
-    }))
+    next = withLeader(next, (l) =>
+      leaderWith(l, {
+        progress: updateProgress(l.progress, peer, (p) => progressWith(p, { rto: Math.min(p.rto * 2, state.config.timing.heartbeat) }))
+      })
+    )
     next = sendAppend(next, peer, now, true, out)
   }
   return next
@@ -252,7 +248,7 @@ export const onClientRequest = (state: RaftState, request: ClientRequest, now: n
       answerRead(state, request, out)
       return state
     }
-    return probe(withLeader(state, (l) => ({ ...l, reads: [...l.reads, { request }] })), now, out)
+    return probe(withLeader(state, (l) => leaderWith(l, { reads: [...l.reads, { request }] })), now, out)
   }
   if (hasApplied(state.machine, request.MID)) {
     out.push(log("warning", "replayed-put", `put ${request.MID} was applied already; not applying it twice`))
@@ -261,8 +257,8 @@ export const onClientRequest = (state: RaftState, request: ClientRequest, now: n
   const entry: Entry = { t: state.term, k: request.key, v: request.value, c: request.src, m: request.MID }
   if (!fitsOneAppend(entry)) return refuseOversized(state, request, out)
   const wasCommitted = state.commitIndex === lastIndex(state.log)
-  const appended: RaftState = { ...state, log: append(state.log, entry) }
-  const timed = wasCommitted ? withLeader(appended, (l) => ({ ...l, uncommittedSince: now })) : appended
+  const appended = stateWith(state, { log: append(state.log, entry) })
+  const timed = wasCommitted ? withLeader(appended, (l) => leaderWith(l, { uncommittedSince: now })) : appended
   return advanceCommit(replicateEagerly(timed, now, out), now, out)
 }
 
@@ -271,8 +267,7 @@ export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftS
   const rto = state.config.timing.retransmit
   const progress = new Map(state.config.peers.map((peer) => [peer, initialProgress(next, now, rto)] as const))
   const withNoop = append(state.log, { t: state.term })
-  let leader: RaftState = {
-    ...state,
+  let leader = stateWith(state, {
     role: "leader",
     leader: state.config.self,
     votes: new Set(),
@@ -281,12 +276,12 @@ export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftS
     leaderState: {
       progress,
       termStart: lastIndex(withNoop),
-      delivery: noDelivery,
       uncommittedSince: now,
-      reads: []
+      reads: [],
+      delivery: noDelivery
     },
     parked: []
-  }
+  })
   out.push(log("info", "role", `term ${state.term}: ${state.config.self} becomes leader`))
   for (const peer of state.config.peers) leader = sendAppend(leader, peer, now, true, out)
   leader = advanceCommit(leader, now, out)
@@ -303,23 +298,25 @@ export const onAppended = (state: RaftState, message: Appended, now: number, out
   const peer = message.src
   const before = leaderOf(state).progress.get(peer)
   if (before === undefined) return state
-  let next = withLeader(state, (l) => ({
-    ...l,
-    delivery: countAnswered(l.delivery),
-    progress: updateProgress(l.progress, peer, (p) => ({
-      ...p,
-      heardAt: now,
-      rto: state.config.timing.retransmit,
-      ackedAt: Math.max(p.ackedAt, message.at),
-      match: message.success ? Math.max(p.match, message.match) : p.match,
-      next: message.success ? Math.max(p.next, message.match + 1) : p.next
-    }))
-  }))
+  let next = withLeader(state, (l) =>
+    leaderWith(l, {
+      delivery: countAnswered(l.delivery),
+      progress: updateProgress(l.progress, peer, (p) =>
+        progressWith(p, {
+          heardAt: now,
+          rto: state.config.timing.retransmit,
+          ackedAt: Math.max(p.ackedAt, message.at),
+          match: message.success ? Math.max(p.match, message.match) : p.match,
+          next: message.success ? Math.max(p.next, message.match + 1) : p.next
+        })
+      )
+    })
+  )
   if (!message.success && message.conflictIndex > before.match) {
     const known = message.conflictTerm > 0 ? lastIndexOfTerm(state.log, message.conflictTerm) : undefined
     const hint = known !== undefined ? known + 1 : message.conflictIndex
     const retry = Math.min(Math.max(hint, before.match + 1), lastIndex(state.log) + 1)
-    next = withLeader(next, (l) => ({ ...l, progress: updateProgress(l.progress, peer, (p) => ({ ...p, next: retry })) }))
+    next = withLeader(next, (l) => leaderWith(l, { progress: updateProgress(l.progress, peer, (p) => progressWith(p, { next: retry })) }))
     next = sendAppend(next, peer, now, true, out)
   }
   return serveWaitingReads(advanceCommit(next, now, out), now, out)
@@ -334,10 +331,9 @@ export const onInstalled = (state: RaftState, message: Installed, now: number, o
   const before = leaderOf(state).progress.get(peer)
   if (before === undefined) return state
   const rto = state.config.timing.retransmit
-  let next = withLeader(state, (l) => ({
-    ...l,
-    progress: updateProgress(l.progress, peer, (p) => afterInstalled(p, message, now, rto))
-  }))
+  let next = withLeader(state, (l) =>
+    leaderWith(l, { progress: updateProgress(l.progress, peer, (p) => afterInstalled(p, message, now, rto)) })
+  )
   const after = leaderOf(next).progress.get(peer)
   if (after !== undefined && movedOn(before, after) && after.next <= lastIndex(next.log)) {
     next = sendAppend(next, peer, now, true, out)

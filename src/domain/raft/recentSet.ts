@@ -17,8 +17,8 @@ export const hasRecent = (set: RecentSet, item: string): boolean => set.young.ha
 
 export const addRecent = (set: RecentSet, item: string): RecentSet =>
   set.young.size >= set.capacity
-    ? { ...set, old: set.young, young: PersistentMap.empty<string, true>().set(item, true) }
-    : { ...set, young: set.young.set(item, true) }
+    ? { young: PersistentMap.empty<string, true>().set(item, true), old: set.young, capacity: set.capacity }
+    : { young: set.young.set(item, true), old: set.old, capacity: set.capacity }
 
 /** Every remembered item, the older generation first. */
 export const recentItems = (set: RecentSet): Array<string> => [...set.old.keys(), ...set.young.keys()]

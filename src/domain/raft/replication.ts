@@ -4,7 +4,7 @@ import { releaseParked } from "./clients.ts"
 import { commitTo } from "./commit.ts"
 import { firstConflict, firstIndexOfTerm, lastIndex, merge, termAt } from "./log.ts"
 import { log, send, type Outputs } from "./outputs.ts"
-import type { RaftState } from "./state.ts"
+import { stateWith, type RaftState } from "./state.ts"
 import { electionDeadline } from "./timing.ts"
 
 type Answer = { readonly success: boolean; readonly match: number; readonly conflictIndex: number; readonly conflictTerm: number }
@@ -32,7 +32,7 @@ export const rejectStale = (state: RaftState, request: Append, out: Outputs): vo
 /** The leader of our term spoke: it is alive, so the election timer restarts and parked clients go to it. */
 export const heardFromLeader = (state: RaftState, leader: NodeId, now: number, random: number, out: Outputs): RaftState =>
   releaseParked(
-    { ...state, leader, leaderContactAt: now, electionDeadline: electionDeadline(state.config.timing, now, random) },
+    stateWith(state, { leader, leaderContactAt: now, electionDeadline: electionDeadline(state.config.timing, now, random) }),
     out
   )
 
@@ -75,7 +75,7 @@ export const onAppend = (state: RaftState, request: Append, now: number, random:
     return heard
   }
   const match = prevIndex + entries.length
-  const merged = commitTo({ ...heard, log: merge(heard.log, prevIndex, entries) }, Math.min(request.commit, match), out)
+  const merged = commitTo(stateWith(heard, { log: merge(heard.log, prevIndex, entries) }), Math.min(request.commit, match), out)
   if (request.entries.length > 0 || request.ack) {
     answer(merged, request, { success: true, match, conflictIndex: 0, conflictTerm: 0 }, out)
   }

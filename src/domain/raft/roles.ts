@@ -2,7 +2,7 @@ import { BROADCAST, type NodeId } from "../ids.ts"
 import { entryAt, lastIndex } from "./log.ts"
 import { redirect, releaseParked } from "./clients.ts"
 import { log, type Outputs } from "./outputs.ts"
-import type { RaftState, Undecided } from "./state.ts"
+import { stateWith, type RaftState, type Undecided } from "./state.ts"
 import { electionDeadline } from "./timing.ts"
 
 /**
@@ -21,8 +21,7 @@ export const becomeFollower = (
   out: Outputs
 ): RaftState => {
   const wasLeader = state.leaderState
-  const next: RaftState = {
-    ...state,
+  const next = stateWith(state, {
     role: "follower",
     votedFor: term === state.term ? state.votedFor : undefined,
     term,
@@ -31,7 +30,7 @@ export const becomeFollower = (
     canvass: undefined,
     leaderState: undefined,
     electionDeadline: electionDeadline(state.config.timing, now, random)
-  }
+  })
   if (wasLeader !== undefined) {
     out.push(log("info", "role", `term ${state.term}: leader ${state.config.self} steps down (term ${term})`))
     const undecided: Array<Undecided> = [...state.undecided]
@@ -42,7 +41,7 @@ export const becomeFollower = (
       }
     }
     for (const { request } of wasLeader.reads) redirect(next, request.src, request.MID, out)
-    const deposed: RaftState = { ...next, undecided }
+    const deposed = stateWith(next, { undecided })
     return leader === BROADCAST ? deposed : releaseParked(deposed, out)
   }
   return leader === BROADCAST ? next : releaseParked(next, out)

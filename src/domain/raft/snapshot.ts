@@ -98,5 +98,11 @@ export const addChunk = (incoming: IncomingSnapshot, chunk: Chunk): IncomingSnap
   for (const [key, value] of chunk.pairs) data = data.set(key, value)
   let applied = incoming.machine.applied
   for (const mid of chunk.mids) applied = addRecent(applied, mid)
-  return { ...incoming, offset: incoming.offset + chunk.pairs.length + chunk.mids.length, machine: { data, applied } }
+  return {
+    term: incoming.term,
+    lastIndex: incoming.lastIndex,
+    lastTerm: incoming.lastTerm,
+    offset: incoming.offset + chunk.pairs.length + chunk.mids.length,
+    machine: { data, applied }
+  }
 }

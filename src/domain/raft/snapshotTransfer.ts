@@ -1,6 +1,6 @@
 import type { NodeId } from "../ids.ts"
 import type { Install, Installed } from "../wire/messages.ts"
-import type { Progress } from "./progress.ts"
+import { progressWith, type Progress } from "./progress.ts"
 import { chunkAt } from "./snapshot.ts"
 import type { RaftState } from "./state.ts"
 
@@ -12,7 +12,7 @@ import type { RaftState } from "./state.ts"
  */
 export const installFor = (state: RaftState, peer: NodeId, progress: Progress, now: number): Install => {
   const cursor = progress.snapshot
-  const offset = cursor !== undefined && cursor.lastIndex === state.log.base ? cursor.offset : 0
+  const chunk = chunkAt(state.snapshot, cursor !== undefined && cursor.lastIndex === state.log.base ? cursor.offset : 0)
   return {
     src: state.config.self,
     dst: peer,
@@ -21,7 +21,10 @@ export const installFor = (state: RaftState, peer: NodeId, progress: Progress, n
     term: state.term,
     lastIndex: state.log.base,
     lastTerm: state.log.baseTerm,
-    ...chunkAt(state.snapshot, offset),
+    offset: chunk.offset,
+    pairs: chunk.pairs,
+    mids: chunk.mids,
+    done: chunk.done,
     at: now
   }
 }
@@ -31,15 +34,15 @@ export const installFor = (state: RaftState, peer: NodeId, progress: Progress, n
  * us at the echoed send time (lease, check-quorum). Once installed, the follower matches the
  * leader through the snapshot's last entry and takes appends from the one after.
  */
-export const afterInstalled = (progress: Progress, answer: Installed, now: number, rto: number): Progress => ({
-  ...progress,
-  heardAt: now,
-  rto,
-  ackedAt: Math.max(progress.ackedAt, answer.at),
-  match: answer.done ? Math.max(progress.match, answer.lastIndex) : progress.match,
-  next: answer.done ? Math.max(progress.next, answer.lastIndex + 1) : progress.next,
-  snapshot: answer.done ? undefined : { lastIndex: answer.lastIndex, offset: answer.offset }
-})
+export const afterInstalled = (progress: Progress, answer: Installed, now: number, rto: number): Progress =>
+  progressWith(progress, {
+    heardAt: now,
+    rto,
+    ackedAt: Math.max(progress.ackedAt, answer.at),
+    match: answer.done ? Math.max(progress.match, answer.lastIndex) : progress.match,
+    next: answer.done ? Math.max(progress.next, answer.lastIndex + 1) : progress.next,
+    snapshot: answer.done ? undefined : { lastIndex: answer.lastIndex, offset: answer.offset }
+  })
 
 /** Whether an answer moved the follower on, so that the next chunk (or the entries after the snapshot) should go at once. */
 export const movedOn = (before: Progress, after: Progress): boolean =>

@@ -95,6 +95,43 @@ export interface RaftState {
   readonly seen: RecentSet
 }
 
+/**
+ * `state` with `changes`: every new state is built here, field by field, never as
+ * `{ ...state, … }`. On Node 20 copying an object by spread costs ≈ 0.5–0.9 µs warm for this
+ * one, the literal ≈ 40 ns, and every state then shares one hidden class (README, "Latency").
+ * A field that may hold `undefined` is taken from `changes` whenever it is named there.
+ */
+export const stateWith = (state: RaftState, changes: Partial<RaftState>): RaftState => ({
+  config: changes.config ?? state.config,
+  role: changes.role ?? state.role,
+  term: changes.term ?? state.term,
+  votedFor: "votedFor" in changes ? changes.votedFor : state.votedFor,
+  leader: changes.leader ?? state.leader,
+  log: changes.log ?? state.log,
+  commitIndex: changes.commitIndex ?? state.commitIndex,
+  machine: changes.machine ?? state.machine,
+  snapshot: changes.snapshot ?? state.snapshot,
+  checkpoint: changes.checkpoint ?? state.checkpoint,
+  incoming: "incoming" in changes ? changes.incoming : state.incoming,
+  electionDeadline: changes.electionDeadline ?? state.electionDeadline,
+  leaderContactAt: changes.leaderContactAt ?? state.leaderContactAt,
+  votes: changes.votes ?? state.votes,
+  canvass: "canvass" in changes ? changes.canvass : state.canvass,
+  leaderState: "leaderState" in changes ? changes.leaderState : state.leaderState,
+  parked: changes.parked ?? state.parked,
+  undecided: changes.undecided ?? state.undecided,
+  seen: changes.seen ?? state.seen
+})
+
+/** `leader` with `changes`, built as `stateWith` builds a state. */
+export const leaderWith = (leader: LeaderState, changes: Partial<LeaderState>): LeaderState => ({
+  progress: changes.progress ?? leader.progress,
+  termStart: changes.termStart ?? leader.termStart,
+  uncommittedSince: changes.uncommittedSince ?? leader.uncommittedSince,
+  reads: changes.reads ?? leader.reads,
+  delivery: changes.delivery ?? leader.delivery
+})
+
 const SEEN_MEMORY = 4096
 
 export const initialState = (config: ClusterConfig, now: number, random: number): RaftState => {

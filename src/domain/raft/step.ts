@@ -10,7 +10,7 @@ import { log, type Output, type Outputs } from "./outputs.ts"
 import { onAppend, rejectStale } from "./replication.ts"
 import { becomeFollower } from "./roles.ts"
 import { addRecent, hasRecent } from "./recentSet.ts"
-import type { RaftState } from "./state.ts"
+import { stateWith, type RaftState } from "./state.ts"
 
 /** What drives a replica: a decoded datagram, or its timer reaching `wakeAt`. */
 export type Input = { readonly _tag: "Message"; readonly message: WireMessage } | { readonly _tag: "Timeout" }
@@ -59,7 +59,7 @@ const onClient = (state: RaftState, request: ClientRequest, now: number, out: Ou
     out.push(log("warning", "replayed-mid", `${request.type} ${request.MID} from ${request.src} was handled already; dropped`))
     return state
   }
-  const remembered: RaftState = { ...state, seen: addRecent(state.seen, request.MID) }
+  const remembered = stateWith(state, { seen: addRecent(state.seen, request.MID) })
   return remembered.role === "leader"
     ? onClientRequest(remembered, request, now, out)
     : atNonLeader(remembered, request, now, out)

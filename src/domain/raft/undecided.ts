@@ -1,7 +1,7 @@
 import { lastIndex, termAt } from "./log.ts"
 import { send, type Outputs } from "./outputs.ts"
 import { hasApplied } from "./stateMachine.ts"
-import type { RaftState, Undecided } from "./state.ts"
+import { stateWith, type RaftState, type Undecided } from "./state.ts"
 
 type Fate = "committed" | "lost" | "unknown"
 
@@ -36,5 +36,5 @@ export const settleUndecided = (state: RaftState, out: Outputs): RaftState => {
       MID: put.MID
     }))
   }
-  return still.length === state.undecided.length ? state : { ...state, undecided: still }
+  return still.length === state.undecided.length ? state : stateWith(state, { undecided: still })
 }
