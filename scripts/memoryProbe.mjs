@@ -34,6 +34,13 @@ const child = spawn(replica, [String(socket.address().port), FOLLOWER, LEADER, "
   env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${sampler}` }
 })
 
+let finished = false
+child.on("exit", (code, signal) => {
+  if (finished) return
+  process.stderr.write(`memory-probe: ${replica} exited early (${signal ?? code})\n`)
+  process.exit(1)
+})
+
 let replicaPort
 let answers = 0
 socket.on("message", (datagram, sender) => {
@@ -74,6 +81,7 @@ createInterface({ input: child.stderr }).on("line", (line) => {
 })
 
 setTimeout(() => {
+  finished = true
   clearInterval(ticker)
   child.kill("SIGTERM")
   socket.close()
