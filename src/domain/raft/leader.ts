@@ -20,6 +20,10 @@ const leaderOf = (state: RaftState): LeaderState => {
 const withLeader = (state: RaftState, change: (leader: LeaderState) => LeaderState): RaftState =>
   stateWith(state, { leaderState: change(leaderOf(state)) })
 
+/** `state` with one follower's progress changed, and nothing else. */
+const withProgressOf = (state: RaftState, peer: NodeId, change: (progress: Progress) => Progress): RaftState =>
+  withLeader(state, (leader) => leaderWith(leader, { progress: updateProgress(leader.progress, peer, change) }))
+
 const followers = (leader: LeaderState): ReadonlyArray<Progress> => [...leader.progress.values()]
 
 /** The followers the leader leans on: enough of the freshest to make a majority with itself. */
@@ -39,9 +43,7 @@ const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, o
   const from = progress.match > 0 ? progress.match + 1 : progress.next
   if (from <= state.log.base) {
     out.push(send(installFor(state, peer, progress, now)))
-    return withLeader(state, (leader) =>
-      leaderWith(leader, { progress: updateProgress(leader.progress, peer, (p) => progressWith(p, { sentAt: now, askedAt: now })) })
-    )
+    return withProgressOf(state, peer, (p) => progressWith(p, { sentAt: now, askedAt: now }))
   }
   const to = batchEnd(state.log, from)
   const entries = to >= from ? slice(state.log, from, to) : []
@@ -179,11 +181,7 @@ const probe = (state: RaftState, now: number, out: Outputs): RaftState => {
       : []
   let next = state
   for (const peer of targets) {
-    next = withLeader(next, (l) =>
-      leaderWith(l, {
-        progress: updateProgress(l.progress, peer, (p) => progressWith(p, { rto: Math.min(p.rto * 2, state.config.timing.heartbeat) }))
-      })
-    )
+    next = withProgressOf(next, peer, (p) => progressWith(p, { rto: Math.min(p.rto * 2, state.config.timing.heartbeat) }))
     next = sendAppend(next, peer, now, true, out)
   }
   return next
@@ -316,7 +314,7 @@ export const onAppended = (state: RaftState, message: Appended, now: number, out
     const known = message.conflictTerm > 0 ? lastIndexOfTerm(state.log, message.conflictTerm) : undefined
     const hint = known !== undefined ? known + 1 : message.conflictIndex
     const retry = Math.min(Math.max(hint, before.match + 1), lastIndex(state.log) + 1)
-    next = withLeader(next, (l) => leaderWith(l, { progress: updateProgress(l.progress, peer, (p) => progressWith(p, { next: retry })) }))
+    next = withProgressOf(next, peer, (p) => progressWith(p, { next: retry }))
     next = sendAppend(next, peer, now, true, out)
   }
   return serveWaitingReads(advanceCommit(next, now, out), now, out)
@@ -331,9 +329,7 @@ export const onInstalled = (state: RaftState, message: Installed, now: number, o
   const before = leaderOf(state).progress.get(peer)
   if (before === undefined) return state
   const rto = state.config.timing.retransmit
-  let next = withLeader(state, (l) =>
-    leaderWith(l, { progress: updateProgress(l.progress, peer, (p) => afterInstalled(p, message, now, rto)) })
-  )
+  let next = withProgressOf(state, peer, (p) => afterInstalled(p, message, now, rto))
   const after = leaderOf(next).progress.get(peer)
   if (after !== undefined && movedOn(before, after) && after.next <= lastIndex(next.log)) {
     next = sendAppend(next, peer, now, true, out)
