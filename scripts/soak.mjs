@@ -1,4 +1,4 @@
-// `npm run soak [-- --minutes N] [--rate R] [--seed S] [--keys-per-client K | --unbounded-keys]`:
+// `npm run soak [-- --minutes N] [--rate R] [--seed S] [--keys-per-client K | --unbounded-keys] [--print-config]`:
 // five real ./3700kvstore processes under kvsim's real mode for N minutes (default 10) at R
 // requests/s (default 100), with drops, partitions and kills, sampling every replica's resident
 // memory from /proc every 10 s. Each client writes at most K keys (default 250: 2,000 in all,
@@ -7,7 +7,8 @@
 // a key with every other put for the whole run and whose data therefore grows with it. Prints
 // memory and requests per minute and the run's totals and checks, writes them to the "Soak"
 // section of BENCHMARKS.md, and exits 1 if the run failed a check or a replica's memory grew.
-// Runs on the bundles in dist/ (npm run build).
+// Runs on the bundles in dist/ (npm run build). --print-config prints the run's kvsim config
+// and exits, for replaying the same workload in virtual mode (`kvsim run <it> --virtual`).
 import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import os from "node:os"
@@ -55,6 +56,11 @@ const config = {
   events: EVENTS.map(([at, type]) => ({ type, time: Math.round(at * lifetime * 10) / 10 })),
   // The soak judges correctness and drift, not the standard configs' tiers.
   tests: { benchmarks: { total_msgs: [0, 0, 0], failures: [0, 0, 0], duplicates: [0, 0, 0], median_latency: [0, 0, 0] } }
+}
+
+if (process.argv.includes("--print-config")) {
+  process.stdout.write(`${JSON.stringify(config, null, 2)}\n`)
+  process.exit(0)
 }
 
 // ---------------------------------------------------------------------------------------------

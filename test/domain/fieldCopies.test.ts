@@ -38,6 +38,7 @@ describe("field-by-field copies", () => {
       termStart: 1,
       uncommittedSince: 2,
       reads: [],
+      held: [],
       delivery: { sent: 3, answered: 4 }
     }
     agreesWithSpread(leader, leaderWith)

@@ -667,6 +667,39 @@ describe("§8 Client interaction", () => {
     expect(responses(n.receive(append({ src: N1, term: 2, at: 40 }), 40))).toEqual([])
   })
 
+  it("§8 a follower that has not heard its leader for a heartbeat period and a half parks a client rather than send it there", () => {
+    const n = follower(2) // last heard N1 at 0
+    const silentFor = timing.heartbeat * 1.5
+    expect(responses(n.receive(get({ MID: "g1", key: "a" }), silentFor))).toEqual([
+      { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "g1" }
+    ])
+    expect(sent(n.receive(get({ MID: "g2", key: "a" }), silentFor + 1))).toEqual([])
+    expect(n.state.parked.map((p) => p.request.MID)).toEqual(["g2"])
+    const out = n.receive(append({ src: N1, term: 2, at: n.now }), n.now + 1)
+    expect(responses(out)).toEqual([{ src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "g2" }])
+  })
+
+  it("§6.2/§8 a replica whose canvass ends with fewer than a majority answering parks a client for cutOffParkLimit only, then redirects it naming no one", () => {
+    /** A pre-candidate whose round of asking is over; `answering` refused it their pre-vote. */
+    const canvassed = (answering: ReadonlyArray<NodeId>): TestNode => {
+      const n = follower(2)
+      n.electionTimeout()
+      for (const peer of answering) n.receive(voted({ src: peer, dst: N0, term: 2, granted: false, pre: true }))
+      while (n.state.canvass !== undefined && n.state.canvass.asksLeft > 0) n.timeout(n.lastWake)
+      return n
+    }
+    const cut = canvassed([N1])
+    expect(sent(cut.receive(get({ MID: "g1", key: "a" })))).toEqual([])
+    expect(cut.state.parked).toEqual([expect.objectContaining({ until: cut.now + timing.cutOffParkLimit })])
+    expect(cut.lastWake).toBe(cut.now + timing.cutOffParkLimit)
+    expect(responses(cut.timeout(cut.lastWake))).toEqual([{ src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }])
+
+    // Two answers and itself make a majority: an election may still bring a leader, so it parks as long as ever.
+    const connected = canvassed([N1, N2])
+    connected.receive(get({ MID: "g2", key: "a" }))
+    expect(connected.state.parked).toEqual([expect.objectContaining({ until: connected.now + timing.parkLimit })])
+  })
+
   it("§8 a parked request is redirected once parkLimit passes with no leader heard", () => {
     const n = follower(2)
     n.receive(get({ MID: "g1", key: "a", leader: N1 }), 10)
@@ -773,7 +806,7 @@ describe("§6.2 Check-quorum", () => {
     expect(responses(n.history)).toEqual([])
 
     const out = n.timeout(heard + timing.electionMin)
-    expect(n.state).toMatchObject({ role: "follower", term, leader: BROADCAST })
+    expect(n.state).toMatchObject({ role: "precandidate", term, leader: BROADCAST })
     expect(responses(out)).toEqual([{ src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }])
     expect(n.state.undecided).toEqual([{ index: 2, term, client: CLIENT, MID: "p1" }])
 
@@ -787,11 +820,20 @@ describe("§6.2 Check-quorum", () => {
     expect(responses(n.history).map((m) => m.MID)).toEqual(["g1", "p1"])
   })
 
+  it("§6.2 a leader deposed by check-quorum asks for pre-votes at once, without changing its term", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const term = n.state.term
+    const out = n.timeout(n.now + timing.electionMin)
+    expect(n.state).toMatchObject({ role: "precandidate", term, leader: BROADCAST })
+    expect(sentOf(out, "vote")).toEqual([expect.objectContaining({ dst: BROADCAST, term: term + 1, pre: true })])
+  })
+
   it("§6.2/§8 a leader deposed by check-quorum redirects, naming no one, clients that still name it; others it parks", () => {
     const n = node()
     makeSettledLeader(n)
     n.timeout(n.now + timing.electionMin)
-    expect(n.state).toMatchObject({ role: "follower", leader: BROADCAST })
+    expect(n.state).toMatchObject({ role: "precandidate", leader: BROADCAST })
     expect(responses(n.receive(get({ MID: "g1", key: "a", leader: N0 })))).toEqual([
       { src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }
     ])
@@ -811,6 +853,43 @@ describe("§6.2 Check-quorum", () => {
     expect(responses(overwritten)).toEqual([{ src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "p1" }])
     expect(read(n.state.machine, "a")).toBe("")
     expect(n.state.undecided).toEqual([])
+  })
+
+  it("§6.2 a leader whose log has not moved for holdAfter holds new puts out of it; they join it in one batch, in order, once it moves", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const start = n.now
+    n.receive(put({ MID: "p1", key: "a", value: "1", leader: N0 }), start + 10)
+    n.receive(put({ MID: "p2", key: "b", value: "2", leader: N0 }), start + 10 + timing.holdAfter - 1)
+    expect(lastIndex(n.state.log)).toBe(3)
+    const held = [
+      n.receive(put({ MID: "p3", key: "c", value: "3", leader: N0 }), start + 10 + timing.holdAfter),
+      n.receive(put({ MID: "p4", key: "d", value: "4", leader: N0 }), start + 10 + timing.holdAfter + 1)
+    ]
+    expect(held.flatMap(sent)).toEqual([])
+    expect(lastIndex(n.state.log)).toBe(3)
+
+    n.receive(appended({ src: N1, term: n.state.term, match: 3, at: n.now }))
+    expect(n.state.commitIndex).toBe(1)
+    const moved = n.receive(appended({ src: N2, term: n.state.term, match: 3, at: n.now }))
+    expect(n.state.commitIndex).toBe(3)
+    expect([4, 5].map((index) => entryAt(n.state.log, index)?.m)).toEqual(["p3", "p4"])
+    expect(appendsTo(moved, N1).concat(appendsTo(moved, N2)).some((m) => m.entries.map((e) => e.m).join() === "p3,p4")).toBe(true)
+    acknowledge(n, moved)
+    expect(responses(n.history).map((m) => [m.MID, m.type])).toEqual([["p1", "ok"], ["p2", "ok"], ["p3", "ok"], ["p4", "ok"]])
+  })
+
+  it("§6.2/§8 a leader that steps down redirects at once the puts it held: they never reached a log, so the retry is their only write", () => {
+    const n = node()
+    makeSettledLeader(n)
+    n.receive(put({ MID: "p1", key: "a", value: "1", leader: N0 }), n.now + 10)
+    n.receive(put({ MID: "p2", key: "b", value: "2", leader: N0 }), n.now + timing.holdAfter)
+    expect(n.state.leaderState?.held.map((p) => p.MID)).toEqual(["p2"])
+    const out = n.timeout(n.now + timing.electionMin)
+    expect(n.state.role).toBe("precandidate")
+    expect(responses(out)).toEqual([{ src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "p2" }])
+    expect(n.state.undecided.map((u) => u.MID)).toEqual(["p1"])
+    expect(sentOf(n.history, "append").flatMap((m) => m.entries).map((e) => e.m)).not.toContain("p2")
   })
 
   it("§6.2 a follower silent for electionMax gets heartbeats ever more rarely, up to silentHeartbeatMax, and on the period again once it answers", () => {

@@ -1,34 +1,51 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
 import type { ClientRequest } from "../wire/messages.ts"
 import { send, type Outputs } from "./outputs.ts"
-import { stateWith, type RaftState } from "./state.ts"
+import { majority } from "./quorum.ts"
+import { clusterSize, stateWith, type RaftState } from "./state.ts"
 
 export const redirect = (state: RaftState, client: NodeId, mid: string, out: Outputs): void => {
   out.push(send({ src: state.config.self, dst: client, leader: state.leader, type: "redirect", MID: mid }))
 }
 
 /**
+ * Did this replica's last round of asking for votes end with fewer than a majority answering,
+ * granted or not, itself included, after every silent peer was asked four times? Then it is
+ * cut off in a minority, where no leader will speak until the partition heals.
+ */
+const cutOff = (state: RaftState): boolean =>
+  state.canvass !== undefined && state.canvass.asksLeft === 0 && state.canvass.answered.size < majority(clusterSize(state))
+
+/**
  * A client request at a replica that is not the leader. With a live leader known, redirect.
  * Otherwise hold the request (parked) until a leader speaks, bounded by `parkLimit`: an
  * immediate redirect would only send the client, which retries at once, bouncing between
  * replicas for the whole election (hundreds of thousands of redirects in a virtual run).
- * We suspect our leader is dead when a client names it yet asks us: the harness sends a
- * client elsewhere only when it knows its leader is dead.
+ * We suspect our leader is dead when a client names it yet asks us (the harness sends a
+ * client elsewhere only when it knows its leader is dead), or when it has been silent for a
+ * heartbeat period and a half: a leader cut off by a partition still looks alive to us until
+ * our election timeout, and redirecting to it sends the client where it cannot be served.
  *
- * A client that names us while we know no leader had us as its leader: we lost our quorum
- * and stepped down (§6.2), most likely cut off in a minority, where no leader will speak
- * until the partition heals. Parking would hold it there for `parkLimit`; a redirect naming
- * no one sends it to a random replica, likelier on the majority side. No ping-pong: naming
- * no one, it is parked if it comes back.
+ * A replica that knows no leader will speak to it soon sends the client on sooner: a redirect
+ * naming no one sends it to a random replica, likelier on the majority side, where it is
+ * parked until the new leader speaks. A client that names us while we know no leader had us
+ * as its leader, and we lost our quorum (§6.2): redirected at once. Any other client at a
+ * replica whose canvass found it cut off: parked for `cutOffParkLimit` only. Not at once,
+ * because when every replica is cut off (flapping partitions, heavy loss) each would send
+ * the client straight on to another, a redirect storm; parked briefly, a client waiting
+ * there costs a few redirects a second.
  */
 export const atNonLeader = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
+  const timing = state.config.timing
   if (state.leader === BROADCAST && request.leader === state.config.self) {
     redirect(state, request.src, request.MID, out)
     return state
   }
-  const leaderUnknownOrDead = state.leader === BROADCAST || request.leader === state.leader
+  const leaderUnknownOrDead =
+    state.leader === BROADCAST || request.leader === state.leader || now > state.leaderContactAt + timing.heartbeat * 1.5
   if (leaderUnknownOrDead) {
-    return stateWith(state, { parked: [...state.parked, { request, until: now + state.config.timing.parkLimit }] })
+    const limit = state.leader === BROADCAST && cutOff(state) ? timing.cutOffParkLimit : timing.parkLimit
+    return stateWith(state, { parked: [...state.parked, { request, until: now + limit }] })
   }
   redirect(state, request.src, request.MID, out)
   return state

@@ -240,6 +240,33 @@ const refuseOversized = (state: RaftState, request: Put, out: Outputs): RaftStat
   return state
 }
 
+const entryOf = (state: RaftState, put: Put): Entry => ({ t: state.term, k: put.key, v: put.value, c: put.src, m: put.MID })
+
+const logStalled = (state: RaftState, now: number): boolean =>
+  state.commitIndex < lastIndex(state.log) && now >= leaderOf(state).uncommittedSince + state.config.timing.holdAfter
+
+/**
+ * A put waits outside the log while the log is stalled (timing.ts, `holdAfter`), or while
+ * earlier puts wait there, so that they join it in the order they came.
+ */
+const holdsPuts = (state: RaftState, now: number): boolean => leaderOf(state).held.length > 0 || logStalled(state, now)
+
+const appendPuts = (state: RaftState, puts: ReadonlyArray<Put>, now: number, out: Outputs): RaftState => {
+  const wasCommitted = state.commitIndex === lastIndex(state.log)
+  let entries = state.log
+  for (const put of puts) entries = append(entries, entryOf(state, put))
+  const appended = stateWith(state, { log: entries })
+  const timed = wasCommitted ? withLeader(appended, (l) => leaderWith(l, { uncommittedSince: now })) : appended
+  return advanceCommit(replicateEagerly(timed, now, out), now, out)
+}
+
+/** The log moved again: the puts held while it was stalled join it, in one batch. */
+const releaseHeld = (state: RaftState, now: number, out: Outputs): RaftState => {
+  const { held } = leaderOf(state)
+  if (held.length === 0 || logStalled(state, now)) return state
+  return appendPuts(withLeader(state, (l) => leaderWith(l, { held: [] })), held, now, out)
+}
+
 export const onClientRequest = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
   if (request.type === "get") {
     if (canServeReads(state, now)) {
@@ -252,12 +279,9 @@ export const onClientRequest = (state: RaftState, request: ClientRequest, now: n
     out.push(log("warning", "replayed-put", `put ${request.MID} was applied already; not applying it twice`))
     return state
   }
-  const entry: Entry = { t: state.term, k: request.key, v: request.value, c: request.src, m: request.MID }
-  if (!fitsOneAppend(entry)) return refuseOversized(state, request, out)
-  const wasCommitted = state.commitIndex === lastIndex(state.log)
-  const appended = stateWith(state, { log: append(state.log, entry) })
-  const timed = wasCommitted ? withLeader(appended, (l) => leaderWith(l, { uncommittedSince: now })) : appended
-  return advanceCommit(replicateEagerly(timed, now, out), now, out)
+  if (!fitsOneAppend(entryOf(state, request))) return refuseOversized(state, request, out)
+  if (holdsPuts(state, now)) return withLeader(state, (l) => leaderWith(l, { held: [...l.held, request] }))
+  return appendPuts(state, [request], now, out)
 }
 
 export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftState => {
@@ -276,6 +300,7 @@ export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftS
       termStart: lastIndex(withNoop),
       uncommittedSince: now,
       reads: [],
+      held: [],
       delivery: noDelivery
     },
     parked: []
@@ -317,7 +342,7 @@ export const onAppended = (state: RaftState, message: Appended, now: number, out
     next = withProgressOf(next, peer, (p) => progressWith(p, { next: retry }))
     next = sendAppend(next, peer, now, true, out)
   }
-  return serveWaitingReads(advanceCommit(next, now, out), now, out)
+  return serveWaitingReads(releaseHeld(advanceCommit(next, now, out), now, out), now, out)
 }
 
 /**

@@ -7,8 +7,9 @@ import { electionDeadline } from "./timing.ts"
 
 /**
  * Becomes (or stays) a follower in `term`, believing in `leader` (BROADCAST: unknown).
- * A leader stepping down redirects the reads waiting on it at once (a retry of a read is
- * harmless) and keeps the puts it appended but has not committed as `undecided`: they may
+ * A leader stepping down redirects at once the reads waiting on it (a retry of a read is
+ * harmless) and the puts it held out of its log (never appended, they cannot apply twice).
+ * It keeps the puts it appended but has not committed as `undecided`: they may
  * still commit under the next leader, which answers only its own term's entries, so this
  * replica answers them itself once their fate is known (`settleUndecided`).
  */
@@ -41,6 +42,7 @@ export const becomeFollower = (
       }
     }
     for (const { request } of wasLeader.reads) redirect(next, request.src, request.MID, out)
+    for (const put of wasLeader.held) redirect(next, put.src, put.MID, out)
     const deposed = stateWith(next, { undecided })
     return leader === BROADCAST ? deposed : releaseParked(deposed, out)
   }

@@ -1,6 +1,6 @@
 import type { NodeId } from "../ids.ts"
 import { BROADCAST } from "../ids.ts"
-import type { ClientRequest, Get } from "../wire/messages.ts"
+import type { ClientRequest, Get, Put } from "../wire/messages.ts"
 import type { Delivery } from "./delivery.ts"
 import { emptyLog, type Log } from "./log.ts"
 import type { ProgressMap } from "./progress.ts"
@@ -47,6 +47,8 @@ export interface LeaderState {
   /** When the oldest uncommitted entry was appended; retransmission is timed from here. */
   readonly uncommittedSince: number
   readonly reads: ReadonlyArray<WaitingRead>
+  /** Puts kept out of the log while it is stalled (leader.ts, `holdsPuts`), in arrival order. */
+  readonly held: ReadonlyArray<Put>
   /** How many acknowledged appends this term got their answer, lately (delivery.ts). */
   readonly delivery: Delivery
 }
@@ -129,6 +131,7 @@ export const leaderWith = (leader: LeaderState, changes: Partial<LeaderState>): 
   termStart: changes.termStart ?? leader.termStart,
   uncommittedSince: changes.uncommittedSince ?? leader.uncommittedSince,
   reads: changes.reads ?? leader.reads,
+  held: changes.held ?? leader.held,
   delivery: changes.delivery ?? leader.delivery
 })
 

@@ -113,8 +113,16 @@ const onReplica = (state: RaftState, message: ReplicaMessage, now: number, rando
   }
 }
 
+/**
+ * A leader deposed by check-quorum asks for pre-votes at once rather than after an election
+ * timeout: a pre-vote changes no one's term, and the round's answers tell it within a few
+ * round trips whether it is cut off, so that it stops holding clients (clients.ts).
+ */
 const onTimeout = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
-  if (state.role === "leader") return onLeaderTimeout(state, now, random, out)
+  if (state.role === "leader") {
+    const next = onLeaderTimeout(state, now, random, out)
+    return next.role === "leader" ? next : startPreVote(next, now, random, out)
+  }
   // The election first: it forgets the silent leader, so a request expiring in the same
   // instant is redirected naming no leader rather than the one just given up on.
   const current = now >= state.electionDeadline ? startPreVote(state, now, random, out) : canvassAgain(state, now, out)

@@ -26,6 +26,12 @@
  *   to just enough followers to make up the quorum. A put's round trip through the harness
  *   takes 3–4 ms here (BENCHMARKS.md), so this fires on a real loss and on the slowest few
  *   percent of round trips; a (pre-)candidate re-asks silent voters on the same clock.
+ * - Stalled log. A put appended by a leader that can no longer reach a quorum stays undecided
+ *   until the partition heals (roles.ts), and check-quorum takes `electionMin` to notice.
+ *   Once no entry has committed for `holdAfter` ms while some wait, new puts are held out of
+ *   the log instead: they join it when the log moves, and are redirected, never having been
+ *   appended, if the leader steps down. 100 ms is far beyond a put's round trip even at the
+ *   harshest config's drops (p99 10–15 ms, BENCHMARKS.md), so a working leader never holds.
  */
 export interface Timing {
   readonly electionMin: number
@@ -37,6 +43,10 @@ export interface Timing {
   readonly retransmit: number
   /** How long a follower holds a client request while it suspects its leader is dead. */
   readonly parkLimit: number
+  /** The same, at a replica that knows it is cut off from a majority (clients.ts). */
+  readonly cutOffParkLimit: number
+  /** How long the log may stall before a leader holds new puts out of it. */
+  readonly holdAfter: number
 }
 
 export const defaultTiming: Timing = {
@@ -46,7 +56,9 @@ export const defaultTiming: Timing = {
   silentHeartbeatMax: 4000,
   lease: 1350,
   retransmit: 4,
-  parkLimit: 3000
+  parkLimit: 3000,
+  cutOffParkLimit: 250,
+  holdAfter: 100
 }
 
 /** A fresh election deadline; `random` is a draw in [0, 1) supplied by the shell. */
