@@ -16,37 +16,37 @@ export const redirect = (state: RaftState, client: NodeId, mid: string, out: Out
 const cutOff = (state: RaftState): boolean =>
   state.canvass !== undefined && state.canvass.asksLeft === 0 && state.canvass.answered.size < majority(clusterSize(state))
 
+const park = (state: RaftState, request: ClientRequest, until: number): RaftState =>
+  stateWith(state, { parked: [...state.parked, { request, until }] })
+
 /**
  * A client request at a replica that is not the leader. With a live leader known, redirect.
  * Otherwise hold the request (parked) until a leader speaks, bounded by `parkLimit`: an
  * immediate redirect would only send the client, which retries at once, bouncing between
  * replicas for the whole election (hundreds of thousands of redirects in a virtual run).
- * We suspect our leader is dead when a client names it yet asks us (the harness sends a
- * client elsewhere only when it knows its leader is dead), or when it has been silent for a
- * heartbeat period and a half: a leader cut off by a partition still looks alive to us until
- * our election timeout, and redirecting to it sends the client where it cannot be served.
+ * We suspect our leader is dead when a client names it yet asks us: the harness sends a
+ * client elsewhere only when it knows its leader is dead. A leader we no longer hear is
+ * still redirected to: clients reach every replica, so if it is we who are cut off, it
+ * serves them.
  *
  * A replica that knows no leader will speak to it soon sends the client on sooner: a redirect
- * naming no one sends it to a random replica, likelier on the majority side, where it is
- * parked until the new leader speaks. A client that names us while we know no leader had us
- * as its leader, and we lost our quorum (§6.2): redirected at once. Any other client at a
- * replica whose canvass found it cut off: parked for `cutOffParkLimit` only. Not at once,
- * because when every replica is cut off (flapping partitions, heavy loss) each would send
- * the client straight on to another, a redirect storm; parked briefly, a client waiting
- * there costs a few redirects a second.
+ * naming no one sends it to a random replica, likelier on the majority side.
+ * - Whose canvass found it cut off: it parks the client for `cutOffParkLimit` only. Not at
+ *   once: the majority side redirects to its old leader until its own election timeout, and
+ *   where that is us, or every replica is cut off (flapping partitions, heavy loss), clients
+ *   would bounce back and forth at once, a redirect storm.
+ * - Otherwise, a client that names us while we know no leader had us as its leader, and we
+ *   lost our quorum (§6.2): redirected at once.
  */
 export const atNonLeader = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
   const timing = state.config.timing
+  if (cutOff(state)) return park(state, request, now + timing.cutOffParkLimit)
   if (state.leader === BROADCAST && request.leader === state.config.self) {
     redirect(state, request.src, request.MID, out)
     return state
   }
-  const leaderUnknownOrDead =
-    state.leader === BROADCAST || request.leader === state.leader || now > state.leaderContactAt + timing.heartbeat * 1.5
-  if (leaderUnknownOrDead) {
-    const limit = state.leader === BROADCAST && cutOff(state) ? timing.cutOffParkLimit : timing.parkLimit
-    return stateWith(state, { parked: [...state.parked, { request, until: now + limit }] })
-  }
+  const leaderUnknownOrDead = state.leader === BROADCAST || request.leader === state.leader
+  if (leaderUnknownOrDead) return park(state, request, now + timing.parkLimit)
   redirect(state, request.src, request.MID, out)
   return state
 }

@@ -251,11 +251,9 @@ const logStalled = (state: RaftState, now: number): boolean =>
  */
 const holdsPuts = (state: RaftState, now: number): boolean => leaderOf(state).held.length > 0 || logStalled(state, now)
 
-const appendPuts = (state: RaftState, puts: ReadonlyArray<Put>, now: number, out: Outputs): RaftState => {
+const appendEntries = (state: RaftState, entries: ReadonlyArray<Entry>, now: number, out: Outputs): RaftState => {
   const wasCommitted = state.commitIndex === lastIndex(state.log)
-  let entries = state.log
-  for (const put of puts) entries = append(entries, entryOf(state, put))
-  const appended = stateWith(state, { log: entries })
+  const appended = stateWith(state, { log: append(state.log, entries) })
   const timed = wasCommitted ? withLeader(appended, (l) => leaderWith(l, { uncommittedSince: now })) : appended
   return advanceCommit(replicateEagerly(timed, now, out), now, out)
 }
@@ -264,7 +262,7 @@ const appendPuts = (state: RaftState, puts: ReadonlyArray<Put>, now: number, out
 const releaseHeld = (state: RaftState, now: number, out: Outputs): RaftState => {
   const { held } = leaderOf(state)
   if (held.length === 0 || logStalled(state, now)) return state
-  return appendPuts(withLeader(state, (l) => leaderWith(l, { held: [] })), held, now, out)
+  return appendEntries(withLeader(state, (l) => leaderWith(l, { held: [] })), held.map((put) => entryOf(state, put)), now, out)
 }
 
 export const onClientRequest = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
@@ -279,16 +277,17 @@ export const onClientRequest = (state: RaftState, request: ClientRequest, now: n
     out.push(log("warning", "replayed-put", `put ${request.MID} was applied already; not applying it twice`))
     return state
   }
-  if (!fitsOneAppend(entryOf(state, request))) return refuseOversized(state, request, out)
+  const entry = entryOf(state, request)
+  if (!fitsOneAppend(entry)) return refuseOversized(state, request, out)
   if (holdsPuts(state, now)) return withLeader(state, (l) => leaderWith(l, { held: [...l.held, request] }))
-  return appendPuts(state, [request], now, out)
+  return appendEntries(state, [entry], now, out)
 }
 
 export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftState => {
   const next = lastIndex(state.log) + 1
   const rto = state.config.timing.retransmit
   const progress = new Map(state.config.peers.map((peer) => [peer, initialProgress(next, now, rto)] as const))
-  const withNoop = append(state.log, { t: state.term })
+  const withNoop = append(state.log, [{ t: state.term }])
   let leader = stateWith(state, {
     role: "leader",
     leader: state.config.self,

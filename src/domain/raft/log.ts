@@ -27,7 +27,7 @@ export const slice = (log: Log, from: number, to: number): ReadonlyArray<Entry> 
   log.entries.slice(from - log.base - 1, to - log.base)
 
 /** Copies the entries: cheap only because compaction keeps the log to a few thousand of them. */
-export const append = (log: Log, entry: Entry): Log => ({ ...log, entries: [...log.entries, entry] })
+export const append = (log: Log, added: ReadonlyArray<Entry>): Log => ({ ...log, entries: [...log.entries, ...added] })
 
 /**
  * The log once a snapshot through the entry (`index`, `term`) replaced its prefix (§7). A log
