@@ -31,7 +31,8 @@
  *   Once no entry has committed for `holdAfter` ms while some wait, new puts are held out of
  *   the log instead: they join it when the log moves, and are redirected, never having been
  *   appended, if the leader steps down. 100 ms is far beyond a put's round trip even at the
- *   harshest config's drops (p99 10–15 ms, BENCHMARKS.md): a working leader never holds.
+ *   harshest config's drops (p99 10–15 ms, BENCHMARKS.md): a leader with a working quorum
+ *   holds only after a run of losses.
  */
 export interface Timing {
   readonly electionMin: number
