@@ -1,11 +1,11 @@
 // `npm run bench [-- --runs N]`: runs kvsim in real mode on the 17 standard configs N times
-// (default 3), the latency floor model N times, and the per-datagram microbenchmark, and
+// (default 3), the latency floor model between them, and the per-datagram microbenchmark, and
 // writes the measured tables to BENCHMARKS.md.
 // The floor model is the same harness driving scripts/floorReplica.mjs, the least work any
 // replicated store must do: a get answered at once, a put after one parallel round trip to
 // two followers (request, replicate, reply), nothing else.
 import { execFileSync } from "node:child_process"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { BENCHMARKS, readSection, withSection } from "./benchmarksFile.mjs"
 
@@ -32,11 +32,32 @@ const fixed = (value) => (value === undefined ? "–" : value.toFixed(3))
 const whole = (value) => (value === undefined ? "–" : Math.round(value).toLocaleString("en-US"))
 const seeds = ["--seed", String(seed), "--runs", String(runs)]
 
+// The standard configs in the order kvsim's `all` runs them (src/programs/kvsim/suite.ts).
+const CATEGORIES = ["simple", "unreliable", "crash", "partition", "advanced"]
+const standard = readdirSync("configs")
+  .map((file) => /^([a-z]+)-(\d+)\.json$/.exec(file))
+  .filter((match) => match !== null && CATEGORIES.includes(match[1]))
+  .sort((a, b) => CATEGORIES.indexOf(a[1]) - CATEGORIES.indexOf(b[1]) || Number(a[2]) - Number(b[2]))
+  .map((match) => `${match[1]}-${match[2]}`)
+
+// The median request of a mix-0.8 config is a get, of a mix-0.2 config a put: each config is
+// compared with the floor model of the standard config with its mix.
+const floorOf = (name) => (name === "simple-1" ? "simple-1" : "simple-2")
+
+// This machine's speed drifts over a bench's 50 minutes by more than the gaps measured here
+// (README, "Latency"), so the floor model runs between the configs rather than after them:
+// simple-1's and simple-2's runs right after those configs' own, and one run of simple-2's
+// after each other config's, its seed taking turns. Each config's floor is then the median
+// over runs spread through the bench like its own.
 const started = new Date()
-const suite = kvsim(["all", ...seeds]).runs
-const floorRuns = Object.fromEntries(
-  ["simple-1", "simple-2"].map((name) => [name, kvsim([`configs/${name}.json`, ...seeds, "--replica", "scripts/floorReplica.mjs"]).runs])
-)
+const suite = []
+const floorRuns = { "simple-1": [], "simple-2": [] }
+standard.forEach((name, i) => {
+  suite.push(...kvsim([`configs/${name}.json`, ...seeds]).runs)
+  const floor = floorOf(name)
+  const floorSeeds = floor === name ? seeds : ["--seed", String(seed + (i % runs))]
+  floorRuns[floor].push(...kvsim([`configs/${floor}.json`, ...floorSeeds, "--replica", "scripts/floorReplica.mjs"]).runs)
+})
 const microbench = execFileSync("node", ["dist/microbench.mjs"], { encoding: "utf8" })
 
 /** Medians over runs, in milliseconds: all requests, gets, puts, and p99. */
@@ -48,9 +69,6 @@ const latencies = (list) => ({
   cpu: median(list.map((run) => run.replicaCpu?.perRequestUs))
 })
 const floors = Object.fromEntries(Object.entries(floorRuns).map(([name, list]) => [name, latencies(list)]))
-// The median request of a mix-0.8 config is a get, of a mix-0.2 config a put: each config is
-// compared with the floor model of the standard config with its mix.
-const floorFor = (name) => floors[name === "simple-1" ? "simple-1" : "simple-2"]
 
 const byConfig = new Map()
 for (const run of suite) byConfig.set(run.name, [...(byConfig.get(run.name) ?? []), run])
@@ -59,7 +77,7 @@ const rows = [...byConfig].map(([name, list]) => {
   const value = (m) => median(list.map((run) => metric(run, m).value))
   const worstTier = (m) => tierName[Math.max(...list.map((run) => metric(run, m).tier))]
   const ours = latencies(list)
-  const floor = floorFor(name).all
+  const floor = floors[floorOf(name)].all
   const ratio = ours.all === undefined || floor === undefined ? "–" : (ours.all / floor).toFixed(2)
   return (
     `| ${name} | ${list.filter((r) => r.correct).length}/${list.length} | ${value("total_msgs")} (${worstTier("total_msgs")}) | ` +
@@ -77,7 +95,7 @@ const failoverRows = [...byConfig].flatMap(([name, list]) =>
   })
 )
 const floorRows = Object.entries(floors).map(
-  ([name, f]) => `| ${name} | ${floorRuns[name].filter((r) => r.correct).length}/${runs} | ${fixed(f.all)} | ${fixed(f.get)} | ${fixed(f.put)} | ${fixed(f.p99)} | ${whole(f.cpu)} |`
+  ([name, f]) => `| ${name} | ${floorRuns[name].filter((r) => r.correct).length}/${floorRuns[name].length} | ${fixed(f.all)} | ${fixed(f.get)} | ${fixed(f.put)} | ${fixed(f.p99)} | ${whole(f.cpu)} |`
 )
 
 const text = `# Benchmarks
@@ -116,7 +134,9 @@ ${failoverRows.join("\n")}
 
 The same harness and seeds driving \`scripts/floorReplica.mjs\`: 0000 leads forever, answers a
 get at once (one harness round trip) and a put after one parallel round trip to two followers
-(request, replicate, reply). No Raft, no retransmission, no heartbeats.
+(request, replicate, reply). No Raft, no retransmission, no heartbeats. Its runs are spread
+through the bench: simple-1's and simple-2's right after those configs' own, and one more of
+simple-2's after each other config's.
 
 | config | correct | median | get median | put median | p99 | CPU µs / request |
 |---|---|---|---|---|---|---|
