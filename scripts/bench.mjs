@@ -44,7 +44,7 @@ const standard = readdirSync("configs")
 // compared with the floor model of the standard config with its mix.
 const floorOf = (name) => (name === "simple-1" ? "simple-1" : "simple-2")
 
-// This machine's speed drifts over a bench's 50 minutes by more than the gaps measured here
+// This machine's speed drifts over a bench's 45 minutes by more than the gaps measured here
 // (README, "Latency"), so the floor model runs between the configs rather than after them:
 // simple-1's and simple-2's runs right after those configs' own, and one run of simple-2's
 // after each other config's, its seed taking turns. Each config's floor is then the median
