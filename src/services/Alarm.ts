@@ -24,14 +24,15 @@ export class Alarm extends Context.Tag("Alarm")<
 const delayUntil = (at: number, now: number): number => Math.max(0, Math.ceil(at - now))
 
 /**
- * setTimeout against the default Clock (Date.now). Replacing a Node timer is a couple of
- * microseconds; the fiber-per-setting alarm it replaced cost the leader ≈ 0.27 s of CPU in a
- * 37 s run, after its sends but while the harness and followers waited for a core (README,
- * "Latency").
+ * setTimeout, its delay measured on the Effect Clock the replica reads. Replacing a Node timer
+ * is a couple of microseconds; the fiber-per-setting alarm it replaced cost the leader
+ * ≈ 0.27 s of CPU in a 37 s run, after its sends but while the harness and followers waited
+ * for a core (README, "Latency").
  */
 export const NodeAlarm: Layer.Layer<Alarm> = Layer.scoped(
   Alarm,
   Effect.gen(function* () {
+    const clock = yield* Effect.clock
     let timer: ReturnType<typeof setTimeout> | undefined
     const clear = (): void => {
       if (timer !== undefined) clearTimeout(timer)
@@ -41,7 +42,7 @@ export const NodeAlarm: Layer.Layer<Alarm> = Layer.scoped(
     return Alarm.of({
       set: (at, ring) => {
         clear()
-        if (Number.isFinite(at)) timer = setTimeout(ring, delayUntil(at, Date.now()))
+        if (Number.isFinite(at)) timer = setTimeout(ring, delayUntil(at, clock.unsafeCurrentTimeMillis()))
       }
     })
   })

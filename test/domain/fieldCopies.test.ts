@@ -39,7 +39,8 @@ describe("field-by-field copies", () => {
       uncommittedSince: 2,
       reads: [],
       held: [],
-      delivery: { sent: 3, answered: 4 }
+      delivery: { sent: 3, answered: 4 },
+      roundTrip: { mean: 5, deviation: 6 }
     }
     agreesWithSpread(leader, leaderWith)
   })

@@ -383,6 +383,42 @@ describe("§5.3 Log replication", () => {
     expect(new Set(lossy.slice(-50))).toEqual(new Set(["2×2"]))
   })
 
+  /**
+   * A settled leader whose puts, 10 ms apart, are answered `rtt` ms after they were sent; then
+   * one put only one of whose two appends is answered. Returns how long after that put the
+   * leader sent it again, and to whom it went first and then.
+   */
+  const resendAfterRoundTripsOf = (rtt: number) => {
+    const n = node()
+    makeSettledLeader(n)
+    for (let i = 0; i < 30; i++) {
+      const at = n.now + 10
+      for (const m of sentOf(n.receive(put({ MID: `w${i}`, key: "k", value: `${i}`, leader: n.self }), at), "append")) {
+        n.receive(appended({ src: m.dst, term: m.term, match: m.prevIndex + m.entries.length, at: m.at }), at + rtt)
+      }
+    }
+    const putAt = n.now + 10
+    const [answered, lost] = sentOf(n.receive(put({ MID: "lost", key: "k", value: "x", leader: n.self }), putAt), "append")
+    n.receive(appended({ src: answered!.dst, term: answered!.term, match: answered!.prevIndex + answered!.entries.length, at: answered!.at }), putAt + rtt)
+    let resent: ReadonlyArray<WireMessage> = []
+    while (resent.length === 0 && n.lastWake < putAt + timing.heartbeat) resent = sentOf(n.timeout(n.lastWake), "append")
+    return { after: n.now - putAt, first: [answered!.dst, lost!.dst], resentTo: resent.map((m) => m.dst) }
+  }
+
+  it("§5.3 a put's lost append is sent again after the round trip the leader measures, not a fixed wait", () => {
+    // Answers within 1 ms: the timeout sits at its floor, well before the 4 ms a fixed wait used.
+    const quick = resendAfterRoundTripsOf(1)
+    expect(quick.after).toBe(timing.retransmitMin)
+    // Only the one answer still missing is made up, by a follower with no unanswered append.
+    expect(quick.resentTo).toHaveLength(1)
+    expect(quick.first).not.toContain(quick.resentTo[0])
+    // Answers after 6 ms: nothing is taken for lost while an answer is merely slow.
+    const slow = resendAfterRoundTripsOf(6)
+    expect(slow.after).toBeGreaterThan(6)
+    expect(slow.after).toBeLessThanOrEqual(timing.retransmitMax)
+    expect(slow.resentTo).toHaveLength(1)
+  })
+
   it("§5.3 an append whose prevIndex is past the end of the log is rejected with conflictIndex = lastIndex + 1", () => {
     const n = follower(2, [1, 1])
     const log = n.state.log

@@ -8,6 +8,7 @@ import { log, send, type Outputs } from "./outputs.ts"
 import { byFreshness, heartbeatDueAt, initialProgress, owesAnswer, progressWith, updateProgress, type Progress } from "./progress.ts"
 import { majority, quorumValue } from "./quorum.ts"
 import { becomeFollower } from "./roles.ts"
+import { observe, retransmitAfter } from "./roundTrip.ts"
 import { hasApplied, read } from "./stateMachine.ts"
 import { afterInstalled, installFor, movedOn } from "./snapshotTransfer.ts"
 import { clusterSize, leaderWith, stateWith, type LeaderState, type RaftState } from "./state.ts"
@@ -25,6 +26,9 @@ const withProgressOf = (state: RaftState, peer: NodeId, change: (progress: Progr
   withLeader(state, (leader) => leaderWith(leader, { progress: updateProgress(leader.progress, peer, change) }))
 
 const followers = (leader: LeaderState): ReadonlyArray<Progress> => [...leader.progress.values()]
+
+/** How long an append may go unanswered before it is taken for lost (roundTrip.ts). */
+const retransmitTimeout = (state: RaftState): number => retransmitAfter(leaderOf(state).roundTrip, state.config.timing)
 
 /** The followers the leader leans on: enough of the freshest to make a majority with itself. */
 const quorumPeers = (state: RaftState): ReadonlyArray<NodeId> =>
@@ -145,7 +149,7 @@ const preference = ([a, pa]: readonly [NodeId, Progress], [b, pb]: readonly [Nod
 /**
  * The resends uncommitted entries need now: a commit needs `majority − 1` followers holding
  * the last entry, so after those that hold it and those whose append may still be in flight
- * (sent less than `retransmit` ago: a follower's backed-off timeout only delays resending to
+ * (sent less than a retransmission timeout ago: a follower's backed-off timeout only delays resending to
  * that follower, it does not make its silence more promising), only the shortfall is sent
  * again, to the followers `preference` puts first. Resending to every follower that lacks
  * the entry would multiply the messages a lossy network costs per put.
@@ -154,7 +158,8 @@ const resendTargets = (state: RaftState, now: number): ReadonlyArray<NodeId> => 
   const last = lastIndex(state.log)
   const missing = [...leaderOf(state).progress].filter(([, p]) => p.match < last)
   const holding = state.config.peers.length - missing.length
-  const inFlight = missing.filter(([, p]) => now < p.sentAt + state.config.timing.retransmit).length
+  const timeout = retransmitTimeout(state)
+  const inFlight = missing.filter(([, p]) => now < p.sentAt + timeout).length
   const shortfall = majority(clusterSize(state)) - 1 - holding - inFlight
   if (shortfall <= 0) return []
   return missing
@@ -165,14 +170,14 @@ const resendTargets = (state: RaftState, now: number): ReadonlyArray<NodeId> => 
 }
 
 /**
- * Retransmission, after `retransmit` ms without a commit: the shortfall of a put's quorum
+ * Retransmission, after a retransmission timeout without a commit: the shortfall of a put's quorum
  * (above), or, while reads wait for the lease, an acknowledged heartbeat to every follower (a
  * ReadIndex-style confirmation). Timeouts double per unanswered resend, so a leader cut off
  * from its peers does not flood them.
  */
 const probe = (state: RaftState, now: number, out: Outputs): RaftState => {
   const leader = leaderOf(state)
-  const entriesLate = state.commitIndex < lastIndex(state.log) && now >= leader.uncommittedSince + state.config.timing.retransmit
+  const entriesLate = state.commitIndex < lastIndex(state.log) && now >= leader.uncommittedSince + retransmitTimeout(state)
   const readsWaiting = leader.reads.length > 0 && !canServeReads(state, now)
   const targets = readsWaiting
     ? [...leader.progress].filter(([, p]) => due(p, now)).map(([peer]) => peer)
@@ -189,22 +194,22 @@ const probe = (state: RaftState, now: number, out: Outputs): RaftState => {
 
 /**
  * When `probe` next has work. For entries: once the shortfall above turns positive (all but
- * k − 1 of the appends awaited are older than `retransmit`, k = the followers still needed)
+ * k − 1 of the appends awaited are older than the timeout, k = the followers still needed)
  * and some follower missing the entry is past its own timeout. For waiting reads: whenever
  * any follower may be asked again.
  */
 const probeWakeAt = (state: RaftState): number => {
   const leader = leaderOf(state)
-  const timing = state.config.timing
+  const timeout = retransmitTimeout(state)
   const last = lastIndex(state.log)
   if (leader.reads.length > 0) return Math.min(...[...leader.progress.values()].map((p) => p.sentAt + p.rto))
   if (state.commitIndex >= last) return Number.POSITIVE_INFINITY
   const missing = [...leader.progress.values()].filter((p) => p.match < last)
   const needed = majority(clusterSize(state)) - 1 - (state.config.peers.length - missing.length)
   if (needed <= 0) return Number.POSITIVE_INFINITY
-  const settled = missing.map((p) => p.sentAt + timing.retransmit).sort((a, b) => b - a)[needed - 1] ?? Number.NEGATIVE_INFINITY
+  const settled = missing.map((p) => p.sentAt + timeout).sort((a, b) => b - a)[needed - 1] ?? Number.NEGATIVE_INFINITY
   const firstDue = Math.min(...missing.map((p) => p.sentAt + p.rto))
-  return Math.max(settled, firstDue, leader.uncommittedSince + timing.retransmit)
+  return Math.max(settled, firstDue, leader.uncommittedSince + timeout)
 }
 
 /**
@@ -300,7 +305,8 @@ export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftS
       uncommittedSince: now,
       reads: [],
       held: [],
-      delivery: noDelivery
+      delivery: noDelivery,
+      roundTrip: undefined
     },
     parked: []
   })
@@ -313,20 +319,24 @@ export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftS
 
 /**
  * A follower's answer. Any answer in our term proves it accepted us at the echoed send time
- * (lease, check-quorum); a rejection carries a conflict hint so the leader jumps back a whole
- * term at a time (§5.3, "fast backtracking") instead of one entry per round trip.
+ * (lease, check-quorum) and times one round trip; a rejection carries a conflict hint so the
+ * leader jumps back a whole term at a time (§5.3, "fast backtracking") instead of one entry
+ * per round trip.
  */
 export const onAppended = (state: RaftState, message: Appended, now: number, out: Outputs): RaftState => {
   const peer = message.src
   const before = leaderOf(state).progress.get(peer)
   if (before === undefined) return state
+  const roundTrip = observe(leaderOf(state).roundTrip, now - message.at)
+  const rto = retransmitAfter(roundTrip, state.config.timing)
   let next = withLeader(state, (l) =>
     leaderWith(l, {
       delivery: countAnswered(l.delivery),
+      roundTrip,
       progress: updateProgress(l.progress, peer, (p) =>
         progressWith(p, {
           heardAt: now,
-          rto: state.config.timing.retransmit,
+          rto,
           ackedAt: Math.max(p.ackedAt, message.at),
           match: message.success ? Math.max(p.match, message.match) : p.match,
           next: message.success ? Math.max(p.next, message.match + 1) : p.next
@@ -352,8 +362,7 @@ export const onInstalled = (state: RaftState, message: Installed, now: number, o
   const peer = message.src
   const before = leaderOf(state).progress.get(peer)
   if (before === undefined) return state
-  const rto = state.config.timing.retransmit
-  let next = withProgressOf(state, peer, (p) => afterInstalled(p, message, now, rto))
+  let next = withProgressOf(state, peer, (p) => afterInstalled(p, message, now, retransmitTimeout(state)))
   const after = leaderOf(next).progress.get(peer)
   if (after !== undefined && movedOn(before, after) && after.next <= lastIndex(next.log)) {
     next = sendAppend(next, peer, now, true, out)

@@ -5,6 +5,7 @@ import type { Delivery } from "./delivery.ts"
 import { emptyLog, type Log } from "./log.ts"
 import type { ProgressMap } from "./progress.ts"
 import { emptyRecent, type RecentSet } from "./recentSet.ts"
+import type { RoundTrip } from "./roundTrip.ts"
 import { emptyImage, initialCheckpoint, type Checkpoint, type IncomingSnapshot, type SnapshotImage } from "./snapshot.ts"
 import { emptyStateMachine, type StateMachine } from "./stateMachine.ts"
 import { electionDeadline, type Timing } from "./timing.ts"
@@ -51,6 +52,8 @@ export interface LeaderState {
   readonly held: ReadonlyArray<Put>
   /** How many acknowledged appends this term got their answer, lately (delivery.ts). */
   readonly delivery: Delivery
+  /** How long its appends' round trips take, lately; `undefined` before the first answer (roundTrip.ts). */
+  readonly roundTrip: RoundTrip | undefined
 }
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"
@@ -132,7 +135,8 @@ export const leaderWith = (leader: LeaderState, changes: Partial<LeaderState>): 
   uncommittedSince: changes.uncommittedSince ?? leader.uncommittedSince,
   reads: changes.reads ?? leader.reads,
   held: changes.held ?? leader.held,
-  delivery: changes.delivery ?? leader.delivery
+  delivery: changes.delivery ?? leader.delivery,
+  roundTrip: changes.roundTrip ?? leader.roundTrip
 })
 
 const SEEN_MEMORY = 4096

@@ -2,6 +2,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Either, Layer } from "effect"
 import { defaultTiming } from "../../domain/raft/timing.ts"
 import { NodeAlarm } from "../../services/Alarm.ts"
+import { preciseClock } from "../../services/PreciseClock.ts"
 import { rateLimitedLog } from "../../services/ReplicaLog.ts"
 import { stderrLogger } from "../../services/stderrLogger.ts"
 import { UdpTransport } from "../../services/UdpTransport.ts"
@@ -24,5 +25,6 @@ runReplica({ self: args.self, peers: args.peers, timing: defaultTiming }).pipe(
       Layer.provide(stderrLogger(args.logLevel))
     )
   ),
+  Effect.withClock(preciseClock),
   NodeRuntime.runMain({ disablePrettyLogger: true })
 )

@@ -34,9 +34,9 @@ export const makeReplicaShell = (config: ClusterConfig) =>
     const diagnostics = yield* ReplicaLog
     const clock = yield* Effect.clock
     const runSync = Runtime.runSync(yield* Effect.runtime<never>())
-    // Milliseconds straight from the Clock: whole in production, exact in the simulator. A round
-    // trip through nanoseconds would lose the last bits of a deadline and leave a replica waking,
-    // forever, a hair before it.
+    // Milliseconds straight from the Clock, with their fraction (PreciseClock.ts; virtual time in
+    // the simulator). A round trip through nanoseconds would lose the last bits of a deadline
+    // and leave a replica waking, forever, a hair before it.
     const now = () => clock.unsafeCurrentTimeMillis()
     // Election jitter from a generator seeded once by Effect's Random: seeded Random, same run.
     let prng = seeded(yield* Random.nextInt)
