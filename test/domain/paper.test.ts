@@ -391,18 +391,19 @@ describe("§5.3 Log replication", () => {
   const resendAfterRoundTripsOf = (rtt: number) => {
     const n = node()
     makeSettledLeader(n)
+    const appendsOfPut = (MID: string, at: number) => sentOf(n.receive(put({ MID, key: "k", value: MID, leader: n.self }), at), "append")
+    const answer = (m: OfType<"append">, at: number) =>
+      n.receive(appended({ src: m.dst, term: m.term, match: m.prevIndex + m.entries.length, at: m.at }), at)
     for (let i = 0; i < 30; i++) {
       const at = n.now + 10
-      for (const m of sentOf(n.receive(put({ MID: `w${i}`, key: "k", value: `${i}`, leader: n.self }), at), "append")) {
-        n.receive(appended({ src: m.dst, term: m.term, match: m.prevIndex + m.entries.length, at: m.at }), at + rtt)
-      }
+      for (const m of appendsOfPut(`w${i}`, at)) answer(m, at + rtt)
     }
-    const putAt = n.now + 10
-    const [answered, lost] = sentOf(n.receive(put({ MID: "lost", key: "k", value: "x", leader: n.self }), putAt), "append")
-    n.receive(appended({ src: answered!.dst, term: answered!.term, match: answered!.prevIndex + answered!.entries.length, at: answered!.at }), putAt + rtt)
+    const lostAt = n.now + 10
+    const [answered, lost] = appendsOfPut("lost", lostAt)
+    answer(answered!, lostAt + rtt)
     let resent: ReadonlyArray<WireMessage> = []
-    while (resent.length === 0 && n.lastWake < putAt + timing.heartbeat) resent = sentOf(n.timeout(n.lastWake), "append")
-    return { after: n.now - putAt, first: [answered!.dst, lost!.dst], resentTo: resent.map((m) => m.dst) }
+    while (resent.length === 0 && n.lastWake < lostAt + timing.heartbeat) resent = sentOf(n.timeout(n.lastWake), "append")
+    return { after: n.now - lostAt, first: [answered!.dst, lost!.dst], resentTo: resent.map((m) => m.dst) }
   }
 
   it("§5.3 a put's lost append is sent again after the round trip the leader measures, not a fixed wait", () => {

@@ -149,10 +149,10 @@ const preference = ([a, pa]: readonly [NodeId, Progress], [b, pb]: readonly [Nod
 /**
  * The resends uncommitted entries need now: a commit needs `majority − 1` followers holding
  * the last entry, so after those that hold it and those whose append may still be in flight
- * (sent less than a retransmission timeout ago: a follower's backed-off timeout only delays resending to
- * that follower, it does not make its silence more promising), only the shortfall is sent
- * again, to the followers `preference` puts first. Resending to every follower that lacks
- * the entry would multiply the messages a lossy network costs per put.
+ * (sent less than a retransmission timeout ago: a follower's backed-off timeout only delays
+ * resending to that follower, it does not make its silence more promising), only the
+ * shortfall is sent again, to the followers `preference` puts first. Resending to every
+ * follower that lacks the entry would multiply the messages a lossy network costs per put.
  */
 const resendTargets = (state: RaftState, now: number): ReadonlyArray<NodeId> => {
   const last = lastIndex(state.log)
@@ -170,10 +170,10 @@ const resendTargets = (state: RaftState, now: number): ReadonlyArray<NodeId> => 
 }
 
 /**
- * Retransmission, after a retransmission timeout without a commit: the shortfall of a put's quorum
- * (above), or, while reads wait for the lease, an acknowledged heartbeat to every follower (a
- * ReadIndex-style confirmation). Timeouts double per unanswered resend, so a leader cut off
- * from its peers does not flood them.
+ * Retransmission, after a retransmission timeout without a commit: the shortfall of a put's
+ * quorum (above), or, while reads wait for the lease, an acknowledged heartbeat to every
+ * follower (a ReadIndex-style confirmation). Timeouts double per unanswered resend, so a
+ * leader cut off from its peers does not flood them.
  */
 const probe = (state: RaftState, now: number, out: Outputs): RaftState => {
   const leader = leaderOf(state)
