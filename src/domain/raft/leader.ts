@@ -290,7 +290,7 @@ export const onClientRequest = (state: RaftState, request: ClientRequest, now: n
 
 export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftState => {
   const next = lastIndex(state.log) + 1
-  const rto = state.config.timing.retransmit
+  const rto = retransmitAfter(undefined, state.config.timing)
   const progress = new Map(state.config.peers.map((peer) => [peer, initialProgress(next, now, rto)] as const))
   const withNoop = append(state.log, [{ t: state.term }])
   let leader = stateWith(state, {
