@@ -963,6 +963,52 @@ describe("§6.2 Check-quorum", () => {
     expect(back.slice(1).map((at, i) => at - back[i]!)).toEqual(Array(back.length - 1).fill(timing.heartbeat))
   })
 
+  it("§6.2 with just a majority answering, a leader asks a silent leaned-on follower again once no regular heartbeat can save its quorum, backing off, and keeps leading", () => {
+    const n = node()
+    makeSettledLeader(n) // N1 and N2 acknowledged the no-op; N3 and N4 never answer
+    const term = n.state.term
+    const start = n.now
+    // N2's answers are lost for 1.1 s: both of its regular heartbeats and its first re-asks.
+    const lostUntil = start + 1100
+    const asked = new Map<NodeId, Array<number>>(REPLICAS.map((id) => [id, []]))
+    while (n.lastWake < start + 3 * timing.electionMin) {
+      const out = n.timeout(n.lastWake)
+      for (const m of sentOf(out, "append").filter((m) => m.ack)) {
+        asked.get(m.dst)?.push(m.at - start)
+        const lost = m.dst === N2 && n.now < lostUntil
+        if ((m.dst === N1 || m.dst === N2) && !lost) n.receive(appended({ src: m.dst, term, match: 1, at: m.at }), n.now + 0.5)
+      }
+      expect(n.state.role).toBe("leader")
+    }
+    // Regular heartbeats went at 500 and 1000; the re-asks follow the second, each gap double the last.
+    expect(asked.get(N2)!.slice(0, 2)).toEqual([timing.heartbeat, 2 * timing.heartbeat])
+    const reasks = asked.get(N2)!.filter((at) => at > timing.electionMin - timing.heartbeat && at < timing.electionMin)
+    expect(reasks.length).toBeGreaterThanOrEqual(5)
+    const gaps = reasks.slice(1).map((at, i) => at - reasks[i]!)
+    gaps.slice(1).forEach((gap, i) => expect(gap).toBeCloseTo(2 * gaps[i]!, 6))
+    // Once N2 answers, heartbeats return to the period; N1, which always answered, was never asked early.
+    const afterwards = asked.get(N2)!.filter((at) => at > lostUntil - start)
+    expect(afterwards.slice(1).map((at, i) => at - afterwards[i]!)).toEqual(Array(afterwards.length - 1).fill(timing.heartbeat))
+    expect(new Set(asked.get(N1)!.slice(1).map((at, i) => at - asked.get(N1)![i]!))).toEqual(new Set([timing.heartbeat]))
+  })
+
+  it("§6.2 a leader cut off from every follower re-asks only the two it leans on, a handful of times, and still steps down at electionMin", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const heard = n.now
+    const sends = new Map<NodeId, number>(REPLICAS.map((id) => [id, 0]))
+    while (n.state.role === "leader") {
+      for (const m of sentOf(n.timeout(n.lastWake), "append")) sends.set(m.dst, sends.get(m.dst)! + 1)
+    }
+    expect(n.now).toBe(heard + timing.electionMin)
+    // Two regular heartbeats each, plus the backed-off re-asks for the two leaned on.
+    expect([N3, N4].map((peer) => sends.get(peer))).toEqual([2, 2])
+    for (const peer of [N1, N2]) {
+      expect(sends.get(peer)).toBeGreaterThan(2)
+      expect(sends.get(peer)).toBeLessThanOrEqual(2 + 8)
+    }
+  })
+
   it("§6.2 a leader that hears from a majority keeps leading past electionMin", () => {
     const n = node()
     makeSettledLeader(n)
