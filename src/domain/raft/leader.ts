@@ -206,10 +206,10 @@ const resend = (state: RaftState, peer: NodeId, now: number, out: Outputs): Raft
  * before the deadline. Asking again from the first lost period saved no more leaders in
  * virtual runs and cost more messages (README, "Unanswered heartbeats").
  */
-const reaskLeaned = (state: RaftState, now: number, heard: number, out: Outputs): RaftState => {
+const reaskLeaned = (state: RaftState, leaned: ReadonlyArray<NodeId>, now: number, heard: number, out: Outputs): RaftState => {
   if (now < reaskFrom(state, heard)) return state
   let next = state
-  for (const peer of quorumPeers(state)) {
+  for (const peer of leaned) {
     const progress = leaderOf(next).progress.get(peer)
     if (progress !== undefined && owesAnswer(progress) && due(progress, now)) next = resend(next, peer, now, out)
   }
@@ -422,8 +422,9 @@ export const onLeaderTimeout = (state: RaftState, now: number, random: number, o
     out.push(log("info", "check-quorum", `term ${state.term}: ${state.config.self} lost contact with a majority`))
     return becomeFollower(state, state.term, BROADCAST, now, random, out)
   }
-  let next = reaskLeaned(probe(state, now, out), now, heard, out)
+  let next = probe(state, now, out)
   const leaned = quorumPeers(next)
+  next = reaskLeaned(next, leaned, now, heard, out)
   const askAll = now > heard + timing.heartbeat * 1.5
   for (const [peer, progress] of leaderOf(next).progress) {
     if (now >= heartbeatDueAt(progress, timing)) {
