@@ -53,6 +53,9 @@ import {
 /** Appends sent to `peer` in these outputs. */
 const appendsTo = (outputs: ReadonlyArray<Output>, peer: string) => sentOf(outputs, "append").filter((m) => m.dst === peer)
 
+/** The time between each send and the next, for sends made at `times`. */
+const gapsBetween = (times: ReadonlyArray<number>): Array<number> => times.slice(1).map((at, i) => at - times[i]!)
+
 /** A follower of N1 in `term` whose log holds `entries` (heard at time `at`). */
 const follower = (term: number, terms: ReadonlyArray<number> = [], at = 0): TestNode => {
   const n = node(N0, at)
@@ -948,7 +951,7 @@ describe("§6.2 Check-quorum", () => {
       }
       expect(n.state.role).toBe("leader")
     }
-    const gaps = (peer: NodeId) => beatsTo.get(peer)!.slice(1).map((at, i) => at - beatsTo.get(peer)![i]!)
+    const gaps = (peer: NodeId) => gapsBetween(beatsTo.get(peer)!)
     // The quorum the leader leans on: one heartbeat per period, all run long.
     expect(new Set(gaps(N1))).toEqual(new Set([timing.heartbeat]))
     // N3 never answers: the period until it has been silent for electionMax, then gaps as long as its silence, capped.
@@ -960,7 +963,7 @@ describe("§6.2 Check-quorum", () => {
     expect(sentOf(n.history, "append").filter((m) => m.dst === N3).every((m) => m.ack)).toBe(true)
     // N4 answers again from 15 s: back on the period after its first answer.
     const back = beatsTo.get(N4)!.filter((at) => at > 15_000)
-    expect(back.slice(1).map((at, i) => at - back[i]!)).toEqual(Array(back.length - 1).fill(timing.heartbeat))
+    expect(gapsBetween(back)).toEqual(Array(back.length - 1).fill(timing.heartbeat))
   })
 
   it("§6.2 with just a majority answering, a leader asks a silent leaned-on follower again once no regular heartbeat can save its quorum, backing off, and keeps leading", () => {
@@ -984,12 +987,12 @@ describe("§6.2 Check-quorum", () => {
     expect(asked.get(N2)!.slice(0, 2)).toEqual([timing.heartbeat, 2 * timing.heartbeat])
     const reasks = asked.get(N2)!.filter((at) => at > timing.electionMin - timing.heartbeat && at < timing.electionMin)
     expect(reasks.length).toBeGreaterThanOrEqual(5)
-    const gaps = reasks.slice(1).map((at, i) => at - reasks[i]!)
+    const gaps = gapsBetween(reasks)
     gaps.slice(1).forEach((gap, i) => expect(gap).toBeCloseTo(2 * gaps[i]!, 6))
     // Once N2 answers, heartbeats return to the period; N1, which always answered, was never asked early.
     const afterwards = asked.get(N2)!.filter((at) => at > lostUntil - start)
-    expect(afterwards.slice(1).map((at, i) => at - afterwards[i]!)).toEqual(Array(afterwards.length - 1).fill(timing.heartbeat))
-    expect(new Set(asked.get(N1)!.slice(1).map((at, i) => at - asked.get(N1)![i]!))).toEqual(new Set([timing.heartbeat]))
+    expect(gapsBetween(afterwards)).toEqual(Array(afterwards.length - 1).fill(timing.heartbeat))
+    expect(new Set(gapsBetween(asked.get(N1)!))).toEqual(new Set([timing.heartbeat]))
   })
 
   it("§6.2 a leader cut off from every follower re-asks only the two it leans on, a handful of times, and still steps down at electionMin", () => {
