@@ -18,7 +18,7 @@
  *   harshest config's 30% drops) before a follower even asks for a pre-vote, which its peers
  *   refuse while they still hear the leader. The leader's side, check-quorum, hears a
  *   majority within `electionMin` only if answers come back: once `electionMin − heartbeat`
- *   passes without, it asks again on the retransmission clock (leader.ts, `reaskLeaned`).
+ *   passes without, it asks again on the retransmission clock (retransmission.ts, `reaskLeaned`).
  * - Read lease. A leader answers gets alone until `lease` ms after the send time of the latest
  *   heartbeat a quorum acknowledged. Voters refuse to elect anyone for `electionMin` ms after
  *   they last heard a leader, so no other leader can exist before that; `lease` keeps a 10%
