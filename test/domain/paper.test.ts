@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest"
 import type { NodeId } from "../../src/domain/ids.ts"
 import { entryAt, lastIndex } from "../../src/domain/raft/log.ts"
 import type { Output } from "../../src/domain/raft/outputs.ts"
+import { initialState } from "../../src/domain/raft/state.ts"
 import { read } from "../../src/domain/raft/stateMachine.ts"
 import { step } from "../../src/domain/raft/step.ts"
 import { UDP_PAYLOAD_BYTES, utf8Bytes } from "../../src/domain/wire/datagramSize.ts"
@@ -21,6 +22,7 @@ import {
   CLIENT,
   CLIENT2,
   commitPuts,
+  configFor,
   converse,
   entriesOfTerms,
   entry,
@@ -761,13 +763,16 @@ describe("§8 Client interaction", () => {
   })
 
   it("§8 a parked request expiring in the instant an election starts is redirected naming no leader", () => {
-    const n = follower(2)
+    // Parked requests outlast the longest election timeout by default; here the two are equal, so they can end together.
+    const coinciding = { ...timing, parkLimit: timing.electionMax }
+    const n = new TestNode(initialState({ ...configFor(N0), timing: coinciding }, 0, 0), 0)
+    followLeader(n, N1, 2, [])
     // The leader's last append draws the longest timeout, which ends exactly when the request parked with it expires.
     n.receive(append({ src: N1, term: 2, at: 100 }), 100, 1)
     n.receive(get({ MID: "g1", key: "a", leader: N1 }), 100)
-    expect(n.state.electionDeadline).toBe(100 + timing.parkLimit)
+    expect(n.state.electionDeadline).toBe(100 + coinciding.parkLimit)
     expect(n.state.parked).toHaveLength(1)
-    const out = n.timeout(100 + timing.parkLimit)
+    const out = n.timeout(100 + coinciding.parkLimit)
     expect(n.state.role).toBe("precandidate")
     expect(responses(out)).toEqual([{ src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "g1" }])
   })
@@ -935,7 +940,7 @@ describe("§6.2 Check-quorum", () => {
     expect(sentOf(n.history, "append").flatMap((m) => m.entries).map((e) => e.m)).not.toContain("p2")
   })
 
-  it("§6.2 a follower silent for electionMax gets heartbeats ever more rarely, up to silentHeartbeatMax, and on the period again once it answers", () => {
+  it("§6.2 a follower silent for silentAfter gets heartbeats ever more rarely, up to silentHeartbeatMax, and on the period again once it answers", () => {
     const n = node()
     makeSettledLeader(n) // N1 and N2 acknowledged the no-op; N3 and N4 never answered it
     const term = n.state.term
@@ -954,7 +959,7 @@ describe("§6.2 Check-quorum", () => {
     const gaps = (peer: NodeId) => gapsBetween(beatsTo.get(peer)!)
     // The quorum the leader leans on: one heartbeat per period, all run long.
     expect(new Set(gaps(N1))).toEqual(new Set([timing.heartbeat]))
-    // N3 never answers: the period until it has been silent for electionMax, then gaps as long as its silence, capped.
+    // N3 never answers: the period until it has been silent for silentAfter, then gaps as long as its silence, capped.
     const silent = gaps(N3)
     expect(silent.slice(0, 5)).toEqual(Array(5).fill(timing.heartbeat))
     expect(Math.max(...silent)).toBe(timing.silentHeartbeatMax)

@@ -24,7 +24,7 @@ describe("the replica with no harness listening", () => {
     const replica = spawn("./3700kvstore", [String(port), "0000", "0001", "0002"], { stdio: ["ignore", "ignore", "pipe"] })
     let stderr = ""
     replica.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString("utf8")))
-    // Its hello is refused once it is up, and a pre-vote to its (absent) peers 1.5–3 s later.
+    // Its hello is refused once it is up, and a pre-vote to its (absent) peers 1.5–2 s later.
     const socketErrors = () => stderr.split("\n").filter((line) => line.includes("socket error"))
     for (let waited = 0; socketErrors().length === 0 && waited < 8_000; waited += 100) await sleep(100)
     await sleep(3_000)

@@ -36,7 +36,7 @@ export const initialProgress = (next: number, now: number, rto: number): Progres
 
 /**
  * When a follower is next due a heartbeat: every `heartbeat` ms, or, once it has answered
- * nothing it was asked for `electionMax`, about as often as it has been silent, up to
+ * nothing it was asked for `silentAfter`, about as often as it has been silent, up to
  * `silentHeartbeatMax`. A killed follower would otherwise cost a message every period until
  * the run ends (advanced-2 spent 114 of its ≈ 1,480 messages that way, crash-4 91 of 1,183).
  * Backing off any sooner starves a live follower on a lossy link: heard from less, it is
@@ -44,7 +44,7 @@ export const initialProgress = (next: number, now: number, rto: number): Progres
  */
 export const heartbeatDueAt = (progress: Progress, timing: Timing): number => {
   const silence = progress.sentAt - progress.heardAt
-  const silent = owesAnswer(progress) && silence >= timing.electionMax
+  const silent = owesAnswer(progress) && silence >= timing.silentAfter
   return progress.sentAt + (silent ? Math.min(timing.silentHeartbeatMax, silence) : timing.heartbeat)
 }
 

@@ -5,20 +5,24 @@
  *   only the quorum it leans on (2 of 4) answers an empty heartbeat. Idle, that is 4 + 2 = 6
  *   messages per period: 37 s / 0.5 s × 6 ≈ 444 messages for a whole run with no traffic,
  *   against bonus budgets of 1,000–2,500. Followers that just received a put need no heartbeat.
- * - Dead followers. One that has answered nothing it was asked for `electionMax` ms is taken
+ * - Dead followers. One that has answered nothing it was asked for `silentAfter` ms is taken
  *   for dead or cut off, and heartbeaten as often as it has been silent, up to every
  *   `silentHeartbeatMax` ms: a killed follower costs about 6 + (run left − 3 s) / 4 s
  *   heartbeats instead of two a second. crash-4 kills two leaders, 24 s and 16 s before its
  *   run ends: 80 heartbeats to the dead become about 20 (median messages 1,183 → 1,141 in
- *   virtual mode, seeds 1000–1019). Partitions in the standard configs last 2–3 s, so a
- *   follower cut off by one is never backed off.
+ *   virtual mode, seeds 1000–1019). The advanced configs' partitions last 2–3 s, so a
+ *   follower cut off by one is never backed off; partition-*'s last 5 s.
  * - Failover. A follower campaigns after `electionMin`–`electionMax` ms of silence, so a dead
- *   leader is replaced within ≈ electionMax + two round trips (pre-vote, vote). Three heartbeat
- *   periods fit in `electionMin`, so it takes three consecutive losses (0.3³ = 2.7% at the
- *   harshest config's 30% drops) before a follower even asks for a pre-vote, which its peers
- *   refuse while they still hear the leader. The leader's side, check-quorum, hears a
- *   majority within `electionMin` only if answers come back: once `electionMin − heartbeat`
- *   passes without, it asks again on the retransmission clock (retransmission.ts, `reaskLeaned`).
+ *   leader is replaced within ≈ electionMax + two round trips (pre-vote, vote). `electionMin`
+ *   is the lease's price (below). The spread above it need only be wide against an election's
+ *   round trips (≈ 1 ms), so that two followers seldom campaign together, and a dead leader
+ *   costs the first survivor's share of it: kill to next `ok` (virtual), 1.80 s at the median
+ *   with 1.5–3 s, 1.53 s with 1.5–2 s (README, "Elections"). Three heartbeat periods fit in
+ *   `electionMin`, so it takes three consecutive losses (0.3³ = 2.7% at the harshest config's
+ *   30% drops) before a follower even asks for a pre-vote, which its peers refuse while they
+ *   still hear the leader. The leader's side, check-quorum, hears a majority within
+ *   `electionMin` only if answers come back: once `electionMin − heartbeat` passes without,
+ *   it asks again on the retransmission clock (retransmission.ts, `reaskLeaned`).
  * - Read lease. A leader answers gets alone until `lease` ms after the send time of the latest
  *   heartbeat a quorum acknowledged. Voters refuse to elect anyone for `electionMin` ms after
  *   they last heard a leader, so no other leader can exist before that; `lease` keeps a 10%
@@ -45,6 +49,8 @@
 export interface Timing {
   readonly electionMin: number
   readonly electionMax: number
+  /** How long a follower may answer nothing it was asked before it is taken for dead (progress.ts). */
+  readonly silentAfter: number
   readonly heartbeat: number
   /** The longest gap between heartbeats to a follower that has stopped answering (progress.ts). */
   readonly silentHeartbeatMax: number
@@ -62,7 +68,8 @@ export interface Timing {
 
 export const defaultTiming: Timing = {
   electionMin: 1500,
-  electionMax: 3000,
+  electionMax: 2000,
+  silentAfter: 3000,
   heartbeat: 500,
   silentHeartbeatMax: 4000,
   lease: 1350,
