@@ -962,6 +962,7 @@ describe("§6.2 Check-quorum", () => {
     // N3 never answers: the period until it has been silent for silentAfter, then gaps as long as its silence, capped.
     const silent = gaps(N3)
     expect(silent.slice(0, 5)).toEqual(Array(5).fill(timing.heartbeat))
+    expect(silent[5]).toBe(timing.silentAfter)
     expect(Math.max(...silent)).toBe(timing.silentHeartbeatMax)
     expect(beatsTo.get(N3)!.length).toBeLessThan(20_000 / timing.heartbeat / 3)
     // Every heartbeat to a silent follower asks for an answer, so one that comes back is heard at once.
