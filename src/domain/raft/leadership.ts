@@ -30,7 +30,7 @@ export const retransmitTimeout = (state: RaftState): number => retransmitAfter(l
 export const quorumPeers = (state: RaftState): ReadonlyArray<NodeId> =>
   byFreshness(leaderOf(state).progress).slice(0, majority(clusterSize(state)) - 1)
 
-/** Its last send has gone unanswered for its retransmission timeout. */
+/** Its retransmission timeout has passed since the leader last sent it anything. */
 export const due = (progress: Progress, now: number): boolean => now >= progress.sentAt + progress.rto
 
 /**
