@@ -43,7 +43,7 @@ const advanceCommit = (state: RaftState, now: number, out: Outputs): RaftState =
 const replicateEagerly = (state: RaftState, now: number, out: Outputs): RaftState => {
   const leader = leaderOf(state)
   const quorum = majority(clusterSize(state)) - 1
-  const answering = [...leader.progress.values()].filter((p) => answeredLately(state, p, now)).length
+  const answering = followers(leader).filter((p) => answeredLately(state, p, now)).length
   const lossy = isLossy(leader.delivery)
   const fanOut = lossy ? Math.max(quorum, answering) : quorum
   const turn = [...leader.progress].sort(preference).slice(0, fanOut)

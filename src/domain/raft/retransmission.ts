@@ -1,6 +1,6 @@
 import type { NodeId } from "../ids.ts"
 import { sendAppend } from "./appendTo.ts"
-import { due, leaderOf, preference, quorumPeers, retransmitTimeout, withProgressOf } from "./leadership.ts"
+import { due, followers, leaderOf, preference, quorumPeers, retransmitTimeout, withProgressOf } from "./leadership.ts"
 import { canServeReads } from "./leaseReads.ts"
 import { lastIndex } from "./log.ts"
 import type { Outputs } from "./outputs.ts"
@@ -109,9 +109,9 @@ export const probeWakeAt = (state: RaftState): number => {
   const leader = leaderOf(state)
   const timeout = retransmitTimeout(state)
   const last = lastIndex(state.log)
-  if (leader.reads.length > 0) return Math.min(...[...leader.progress.values()].map((p) => p.sentAt + p.rto))
+  if (leader.reads.length > 0) return Math.min(...followers(leader).map((p) => p.sentAt + p.rto))
   if (state.commitIndex >= last) return Number.POSITIVE_INFINITY
-  const missing = [...leader.progress.values()].filter((p) => p.match < last)
+  const missing = followers(leader).filter((p) => p.match < last)
   const needed = majority(clusterSize(state)) - 1 - (state.config.peers.length - missing.length)
   if (needed <= 0) return Number.POSITIVE_INFINITY
   const settled = missing.map((p) => p.sentAt + timeout).sort((a, b) => b - a)[needed - 1] ?? Number.NEGATIVE_INFINITY
