@@ -14,6 +14,10 @@ import { clusterSize, type RaftState } from "./state.ts"
  * (`reaskLeaned`). Each has its `…WakeAt`, which leader.ts folds into the replica's one timer.
  */
 
+/** How many more followers must hold the last entry for it to commit, when `missing` lack it. */
+const stillNeeded = (state: RaftState, missing: number): number =>
+  majority(clusterSize(state)) - 1 - (state.config.peers.length - missing)
+
 /**
  * The resends uncommitted entries need now: a commit needs `majority − 1` followers holding
  * the last entry, so after those that hold it and those whose append may still be in flight
@@ -25,10 +29,9 @@ import { clusterSize, type RaftState } from "./state.ts"
 const resendTargets = (state: RaftState, now: number): ReadonlyArray<NodeId> => {
   const last = lastIndex(state.log)
   const missing = [...leaderOf(state).progress].filter(([, p]) => p.match < last)
-  const holding = state.config.peers.length - missing.length
   const timeout = retransmitTimeout(state)
   const inFlight = missing.filter(([, p]) => now < p.sentAt + timeout).length
-  const shortfall = majority(clusterSize(state)) - 1 - holding - inFlight
+  const shortfall = stillNeeded(state, missing.length) - inFlight
   if (shortfall <= 0) return []
   return missing
     .filter(([, p]) => due(p, now))
@@ -112,7 +115,7 @@ export const probeWakeAt = (state: RaftState): number => {
   if (leader.reads.length > 0) return Math.min(...followers(leader).map((p) => p.sentAt + p.rto))
   if (state.commitIndex >= last) return Number.POSITIVE_INFINITY
   const missing = followers(leader).filter((p) => p.match < last)
-  const needed = majority(clusterSize(state)) - 1 - (state.config.peers.length - missing.length)
+  const needed = stillNeeded(state, missing.length)
   if (needed <= 0) return Number.POSITIVE_INFINITY
   const settled = missing.map((p) => p.sentAt + timeout).sort((a, b) => b - a)[needed - 1] ?? Number.NEGATIVE_INFINITY
   const firstDue = Math.min(...missing.map((p) => p.sentAt + p.rto))
