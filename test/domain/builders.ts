@@ -18,6 +18,7 @@ import type {
   Entry,
   Get,
   Install,
+  Probe,
   Put,
   Vote,
   Voted,
@@ -159,6 +160,15 @@ export const voted = (
   term: fields.term,
   granted: fields.granted ?? true,
   pre: fields.pre ?? false
+})
+
+/** A follower's probe of its leader: by default to N0, believed to lead. */
+export const probe = (fields: Envelope & { readonly term: number }): Probe => ({
+  src: fields.src,
+  dst: fields.dst ?? N0,
+  leader: fields.leader ?? fields.dst ?? N0,
+  type: "probe",
+  term: fields.term
 })
 
 export const get = (fields: Partial<Envelope> & { readonly MID: string; readonly key: string }): Get => ({

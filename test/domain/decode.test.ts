@@ -6,7 +6,7 @@ import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { decodeDatagram, encodeMessage, MAX_DATAGRAM_BYTES, type DecodeReason } from "../../src/domain/wire/decode.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
-import { append, appended, BROADCAST, CLIENT, entry, get, install, N0, N1, put, vote, voted } from "./builders.ts"
+import { append, appended, BROADCAST, CLIENT, entry, get, install, N0, N1, probe, put, vote, voted } from "./builders.ts"
 
 const reasonOf = (input: Uint8Array | string): DecodeReason | "accepted" =>
   Either.match(decodeDatagram(input), { onLeft: (error) => error.reason, onRight: () => "accepted" })
@@ -36,7 +36,8 @@ const samples: ReadonlyArray<WireMessage> = [
   }),
   appended({ src: N1, term: 3, success: false, match: 0, conflictIndex: 5, conflictTerm: 2, at: 99 }),
   install({ src: N1, term: 3, lastIndex: 1000, lastTerm: 2, offset: 850, pairs: [["k", "v"], ["", "é"]], mids: ["m8"], done: false, at: 12.5 }),
-  { src: N0, dst: N1, leader: N1, type: "installed", term: 3, lastIndex: 1000, offset: 853, done: false, at: 12.5 }
+  { src: N0, dst: N1, leader: N1, type: "installed", term: 3, lastIndex: 1000, offset: 853, done: false, at: 12.5 },
+  probe({ src: N1, term: 3 })
 ]
 
 /** A valid append as a plain JSON object, to break one field at a time. */
@@ -56,7 +57,7 @@ describe("decodeDatagram", () => {
       expect(decoded(new TextEncoder().encode(text)), message.type).toEqual(message)
     }
     expect(new Set(samples.map((m) => m.type))).toEqual(
-      new Set(["hello", "get", "put", "ok", "fail", "redirect", "vote", "voted", "append", "appended", "install", "installed"])
+      new Set(["hello", "get", "put", "ok", "fail", "redirect", "vote", "voted", "append", "appended", "install", "installed", "probe"])
     )
   })
 
@@ -102,6 +103,8 @@ describe("decodeDatagram", () => {
       const { [field]: _dropped, ...rest } = getJson
       expect(reasonOf(JSON.stringify(rest)), field).toBe("invalid-message")
     }
+    const { term: _term, ...termless } = JSON.parse(encodeMessage(samples[13]!)) as Record<string, unknown>
+    expect(reasonOf(JSON.stringify(termless)), "probe term").toBe("invalid-message")
     expect(reasonOf(JSON.stringify({}))).toBe("invalid-message")
   })
 

@@ -54,7 +54,7 @@ import {
 } from "./builders.ts"
 
 const SEED = 20_240_917
-const TYPES = new Set(["hello", "get", "put", "ok", "fail", "redirect", "vote", "voted", "append", "appended", "install", "installed"])
+const TYPES = new Set(["hello", "get", "put", "ok", "fail", "redirect", "vote", "voted", "append", "appended", "install", "installed", "probe"])
 const ID = /^[0-9A-F]{4}$/
 
 // ---------------------------------------------------------------------------------------------
@@ -128,7 +128,8 @@ const validMessage: fc.Arbitrary<WireMessage> = fc.oneof(
     offset: small,
     done: fc.boolean(),
     at: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 1e7 })
-  })
+  }),
+  fc.record({ ...envelopeArb, type: fc.constant("probe" as const), term: small })
 )
 
 /** A message-shaped object with a few fields deleted, replaced by arbitrary JSON, or added. */
@@ -196,7 +197,7 @@ const PEERS: ReadonlyArray<NodeId> = [N1, N2, N3, N4]
 const MIDS = ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7"]
 
 interface PeerSpec {
-  readonly type: "vote" | "voted" | "append" | "appended" | "install" | "installed"
+  readonly type: "vote" | "voted" | "append" | "appended" | "install" | "installed" | "probe"
   readonly src: NodeId
   readonly dst: NodeId
   readonly dTerm: number
@@ -247,7 +248,7 @@ const time = (max: number) => fc.tuple(fc.nat(max), fc.nat(999)).map(([ms, micro
 const draw = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })
 
 const peerSpec: fc.Arbitrary<PeerSpec> = fc.record({
-  type: weighted<PeerSpec["type"]>([3, "vote"], [3, "voted"], [3, "append"], [3, "appended"], [2, "install"], [1, "installed"]),
+  type: weighted<PeerSpec["type"]>([3, "vote"], [3, "voted"], [3, "append"], [3, "appended"], [2, "install"], [1, "installed"], [2, "probe"]),
   src: weighted<NodeId>([6, N1], [6, N2], [6, N3], [6, N4], [1, STRANGER], [1, N0], [1, CLIENT]),
   dst: weighted<NodeId>([20, N0], [2, BROADCAST], [1, N2]),
   dTerm: weighted([2, -1], [14, 0], [3, 1], [1, 2], [1, -2]),
@@ -323,9 +324,10 @@ interface Coverage {
   stepDowns: number
   rejected: number
   installs: number
+  probes: number
 }
 
-const emptyCoverage = (): Coverage => ({ roles: new Set(), elected: 0, commits: 0, oks: 0, redirects: 0, stepDowns: 0, rejected: 0, installs: 0 })
+const emptyCoverage = (): Coverage => ({ roles: new Set(), elected: 0, commits: 0, oks: 0, redirects: 0, stepDowns: 0, rejected: 0, installs: 0, probes: 0 })
 
 const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(high, value))
 
@@ -387,6 +389,8 @@ const peerMessage = (run: Run, spec: PeerSpec): WireMessage => {
       const done = run.byzantine && spec.flag
       return { ...envelope, type: "installed", term, lastIndex: spec.a, offset: spec.b, done, at }
     }
+    case "probe":
+      return { ...envelope, type: "probe", term }
   }
 }
 
@@ -461,6 +465,9 @@ const replyMessage = (run: Run, peer: NodeId, variant: number): WireMessage => {
       return variant === 0
         ? appended({ src: peer, term: heard.term, success: false, conflictIndex: Math.max(1, heard.prevIndex), at: heard.at })
         : appended({ src: peer, term: heard.term, match: heard.prevIndex + heard.entries.length, at: heard.at })
+    case "probe":
+      // A live leader shows itself.
+      return heartbeat(heard.term, peer, [])
     case "voted":
       // It won: its first append carries its no-op.
       return heard.granted && !heard.pre ? heartbeat(heard.term, peer, [entry(heard.term)]) : heartbeat(state.term, peer, [])
@@ -534,6 +541,7 @@ const judge = (run: Run, before: RaftState, input: Input, result: ReturnType<typ
   // Role bookkeeping is consistent.
   holds((after.role === "leader") === (after.leaderState !== undefined), () => `leader state without leading: ${at()}`)
   holds(after.role !== "leader" || (after.leader === self && after.parked.length === 0), () => `leader that does not name itself: ${at()}`)
+  holds(after.probe === undefined || (after.role === "follower" && after.leader !== BROADCAST), () => `probing with no leader to ask: ${at()}`)
   // A timer expiry never leaves the timer due: the shell would spin.
   holds(input._tag !== "Timeout" || (Number.isFinite(result.wakeAt) && result.wakeAt > now), () => `timer still due at ${result.wakeAt}: ${at()}`)
   // Everything sent is a datagram the harness accepts, from this replica.
@@ -637,6 +645,7 @@ const deliver = (run: Run, input: Input, at: number, random: number, delivered?:
     const message = output.message
     if (message.type === "ok") seen.oks++
     if (message.type === "redirect") seen.redirects++
+    if (message.type === "probe") seen.probes++
     if (message.dst === BROADCAST) for (const peer of PEERS) run.lastTo.set(peer, message)
     else run.lastTo.set(message.dst, message)
   }
@@ -709,7 +718,7 @@ const starts: Record<string, () => { readonly node: TestNode; readonly mids: Rea
   },
   precandidate: () => {
     const n = starts.follower!().node
-    n.receive(get({ MID: "s1", key: "a", leader: N1 }), 10) // parked: names our (silent) leader
+    n.receive(get({ MID: "s1", key: "a", leader: N1 }), 10) // parked: our leader is silent since
     n.electionTimeout()
     return { node: n, mids: [["s1", CLIENT, "get"]] }
   },
@@ -753,9 +762,9 @@ describe("(b) a replica fed arbitrary datagrams and timer expiries", () => {
         fc.property(fc.array(command, { minLength: 1, maxLength: 60, size: "max" }), (commands) => runFor(role, false, commands, coverage)),
         { seed: SEED + offset, numRuns: 300 }
       )
-      // The runs reached elections, commits, answers, step-downs, dropped datagrams and installed snapshots.
+      // The runs reached elections, commits, answers, step-downs, dropped datagrams, installed snapshots and probes of a leader.
       expect([...coverage.roles].sort()).toEqual(["candidate", "follower", "leader", "precandidate"])
-      for (const key of ["elected", "commits", "oks", "redirects", "stepDowns", "rejected", "installs"] as const) {
+      for (const key of ["elected", "commits", "oks", "redirects", "stepDowns", "rejected", "installs", "probes"] as const) {
         expect(coverage[key], key).toBeGreaterThan(10)
       }
     })

@@ -39,6 +39,8 @@ import {
   N4,
   node,
   type OfType,
+  overTheWire,
+  probe,
   put,
   REPLICAS,
   responses,
@@ -106,6 +108,13 @@ describe("§5.1 Raft basics: terms", () => {
         answer.term,
         BROADCAST
       ])
+
+      // So does a probe from a newer term; no longer leading, the replica does not answer it.
+      const byProbe = make()
+      const probed = probe({ src: N4, term: byProbe.state.term + 1 })
+      const out = byProbe.receive(probed)
+      expect([role, byProbe.state.role, byProbe.state.term, byProbe.state.leader]).toEqual([role, "follower", probed.term, BROADCAST])
+      expect(sentOf(out, "append")).toEqual([])
     }
   })
 
@@ -671,17 +680,6 @@ describe("§8 Client interaction", () => {
     expect(lastIndex(n.state.log)).toBe(length)
   })
 
-  it("§8 a follower redirects clients to the leader it knows", () => {
-    const n = follower(2)
-    expect(responses(n.receive(get({ MID: "g1", key: "a" })))).toEqual([
-      { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "g1" }
-    ])
-    expect(responses(n.receive(put({ MID: "p1", key: "a", value: "v", leader: N3 })))).toEqual([
-      { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "p1" }
-    ])
-    expect(n.state.parked).toEqual([])
-  })
-
   it("§8 a replica that knows no leader holds client requests and redirects them to the first leader that speaks", () => {
     const orphan = node()
     expect(sent(orphan.receive(put({ MID: "p1", key: "a", value: "v" })))).toEqual([])
@@ -694,26 +692,115 @@ describe("§8 Client interaction", () => {
     }
   })
 
-  it("§8 a follower parks a request naming its own leader (the harness thinks it dead) and redirects it once that leader's append arrives", () => {
-    const n = follower(2)
-    expect(sent(n.receive(get({ MID: "g1", key: "a", leader: N1 }), 10))).toEqual([])
-    expect(sent(n.receive(put({ MID: "p1", key: "a", value: "v", leader: N1 }), 20))).toEqual([])
-    expect(n.state.parked.map((p) => p.request.MID)).toEqual(["g1", "p1"])
+  it("§8 a follower that knows its leader holds a client request, whoever it names, and sends that leader one probe of its term", () => {
+    const n = follower(2) // heard N1 at 0
+    // Naming no leader (FFFF), as the harness's client does once its leader is dead or unknown.
+    expect(sent(n.receive(get({ MID: "g1", key: "a" }), 10))).toEqual([{ src: N0, dst: N1, leader: N1, type: "probe", term: 2 }])
+    // Naming the leader itself, another replica, or this one: held alike, covered by the probe in flight.
+    for (const [i, named] of [N1, N3, N0].entries()) {
+      expect(sent(n.receive(put({ MID: `p${i}`, key: "a", value: "v", leader: named }), 11 + i))).toEqual([])
+    }
+    expect(n.state.parked.map((p) => [p.request.MID, p.until])).toEqual([
+      ["g1", 10 + timing.parkLimit],
+      ["p0", 11 + timing.parkLimit],
+      ["p1", 12 + timing.parkLimit],
+      ["p2", 13 + timing.parkLimit]
+    ])
+    expect(n.lastWake).toBe(10 + timing.retransmit)
+  })
 
-    const out = n.receive(append({ src: N1, term: 2, at: 30 }), 30)
-    expect(responses(out)).toEqual([
+  it("§8 the leader's next append releases what a follower held as redirects naming it; a request that arrives after that append waits for the next", () => {
+    const n = follower(2)
+    n.receive(get({ MID: "g1", key: "a" }), 10)
+    n.receive(put({ MID: "p1", key: "a", value: "v", leader: N1 }), 12)
+    const out = n.receive(append({ src: N1, term: 2, at: 20 }), 20)
+    expect(sent(out)).toEqual([
       { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "g1" },
       { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "p1" }
     ])
-    expect(n.state.parked).toEqual([])
-    expect(responses(n.receive(append({ src: N1, term: 2, at: 40 }), 40))).toEqual([])
+    expect(n.state).toMatchObject({ parked: [], probe: undefined })
+    expect(n.lastWake).toBe(n.state.electionDeadline)
+
+    // Heard before the request came is not heard after: it is held and the leader probed again.
+    expect(sent(n.receive(get({ MID: "g2", key: "a" }), 30))).toEqual([{ src: N0, dst: N1, leader: N1, type: "probe", term: 2 }])
+    expect(n.state.parked.map((p) => p.request.MID)).toEqual(["g2"])
   })
 
-  it("§8 a follower that no longer hears its leader still redirects clients to it: clients reach every replica, so if the follower is the one cut off, that leader serves them", () => {
-    const n = follower(2) // last heard N1 at 0
-    expect(responses(n.receive(get({ MID: "g1", key: "a" }), timing.electionMin - 1))).toEqual([
-      { src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "g1" }
+  it("§8 a leader answers a probe of its term at once with an append to the prober that asks no acknowledgement", () => {
+    const n = node()
+    makeSettledLeader(n)
+    const term = n.state.term
+    const out = n.receive(probe({ src: N3, term }), n.now + 50)
+    expect(sent(out)).toEqual([expect.objectContaining({ type: "append", src: N0, dst: N3, leader: N0, term, at: n.now, ack: false })])
+    expect(n.state.role).toBe("leader")
+  })
+
+  it("§5.1/§8 a leader answers a probe from an older term with an append of its own, so a follower that missed its re-election learns the term and releases its clients to it", () => {
+    const leader = node(N0)
+    makeSettledLeader(leader) // term 1
+    const prober = node(N2)
+    for (const m of sentOf(leader.history, "append").filter((m) => m.dst === N2)) prober.receive(overTheWire(m))
+    expect(prober.state).toMatchObject({ term: 1, leader: N0 })
+    leader.timeout(leader.now + timing.electionMin) // deposed by check-quorum
+    makeLeader(leader) // and elected again, in term 2, without N2
+    expect(leader.state).toMatchObject({ role: "leader", term: 2 })
+
+    const asked = prober.receive(get({ dst: N2, MID: "g1", key: "a" }), 100)
+    expect(sentOf(asked, "probe")).toEqual([{ src: N2, dst: N0, leader: N0, type: "probe", term: 1 }])
+    const delivered = converse(prober, leader, asked)
+    expect(delivered[1]).toMatchObject({ type: "append", src: N0, dst: N2, term: 2 })
+    expect(prober.state).toMatchObject({ role: "follower", term: 2, leader: N0, parked: [], probe: undefined })
+    expect(responses(prober.history)).toEqual([{ src: N2, dst: CLIENT, leader: N0, type: "redirect", MID: "g1" }])
+  })
+
+  it("§8 only a leader answers a probe: a follower, pre-candidate or candidate ignores one of its term or an older one", () => {
+    const f = follower(2)
+    const pre = follower(2)
+    pre.electionTimeout()
+    const candidate = follower(2)
+    makeCandidate(candidate)
+    for (const n of [f, pre, candidate]) {
+      for (const term of [n.state.term, n.state.term - 1]) {
+        const result = step(n.state, { _tag: "Message", message: probe({ src: N3, term }) }, { now: n.now + 1, random: 0 })
+        expect(result.state, `${n.state.role} <- probe of term ${term}`).toBe(n.state)
+        expect(sent(result.outputs)).toEqual([])
+      }
+    }
+  })
+
+  it("§8 a follower whose leader does not answer (dead, or the follower cut off) keeps holding its clients, re-asks four times backing off by doubling from retransmit, and releases them when a new leader speaks", () => {
+    const n = follower(2)
+    n.receive(get({ MID: "g1", key: "a" }), 10)
+    const probedAt = [10]
+    while (n.lastWake < n.state.electionDeadline) {
+      const at = n.lastWake
+      expect(sent(n.timeout(at))).toEqual([{ src: N0, dst: N1, leader: N1, type: "probe", term: 2 }])
+      probedAt.push(at)
+    }
+    expect(gapsBetween(probedAt)).toEqual([1, 2, 4, 8].map((k) => k * timing.retransmit))
+    // With the asking over, a later request is held without another probe.
+    expect(sent(n.receive(get({ MID: "g2", key: "a" }), 200))).toEqual([])
+    expect(n.state.parked.map((p) => p.request.MID)).toEqual(["g1", "g2"])
+
+    expect(responses(n.receive(append({ src: N2, term: 3, at: 300 }), 300))).toEqual([
+      { src: N0, dst: CLIENT, leader: N2, type: "redirect", MID: "g1" },
+      { src: N0, dst: CLIENT, leader: N2, type: "redirect", MID: "g2" }
     ])
+    expect(n.state).toMatchObject({ parked: [], probe: undefined })
+  })
+
+  it("§8 a follower asks its leader again only while it holds requests for it; the next request starts asking afresh", () => {
+    // A parkLimit shorter than the first re-ask, so the request expires while the probe is out.
+    const brief = { ...timing, parkLimit: timing.retransmit / 2 }
+    const n = new TestNode(initialState({ ...configFor(N0), timing: brief }, 0, 0), 0)
+    followLeader(n, N1, 2, [])
+    n.receive(get({ MID: "g1", key: "a" }), 10)
+    expect(responses(n.timeout(n.lastWake))).toEqual([{ src: N0, dst: CLIENT, leader: N1, type: "redirect", MID: "g1" }])
+    expect(n.lastWake).toBe(10 + brief.retransmit)
+    expect(sent(n.timeout(n.lastWake))).toEqual([])
+    expect(n.state.probe).toBeUndefined()
+    expect(n.lastWake).toBe(n.state.electionDeadline)
+    expect(sentOf(n.receive(get({ MID: "g2", key: "a" }), 20), "probe")).toEqual([{ src: N0, dst: N1, leader: N1, type: "probe", term: 2 }])
   })
 
   it("§6.2/§8 a replica whose canvass ends with fewer than a majority answering parks every client for cutOffParkLimit only, then redirects it naming no one", () => {
@@ -749,7 +836,7 @@ describe("§8 Client interaction", () => {
     const n = follower(2)
     n.receive(get({ MID: "g1", key: "a", leader: N1 }), 10)
     const until = 10 + timing.parkLimit
-    expect(n.lastWake).toBe(timing.electionMin) // the election deadline comes first
+    expect(n.lastWake).toBe(10 + timing.retransmit) // asking the leader again comes first
     n.electionTimeout() // campaigning does not release it
     expect(n.state.parked).toHaveLength(1)
     let answered: ReadonlyArray<WireMessage> = []
@@ -1070,11 +1157,16 @@ describe("Envelope and membership", () => {
       vote({ src: STRANGER, term: 9, lastIndex: 9, lastTerm: 9 }),
       vote({ src: CLIENT, term: 9, lastIndex: 9, lastTerm: 9, pre: true }),
       voted({ src: STRANGER, term: 2 }),
+      probe({ src: STRANGER, term: 9 }),
+      probe({ src: CLIENT, term: 1 }),
       append({ src: N0, term: 9 }), // from itself
+      probe({ src: N0, term: 1 }),
       append({ src: N1, dst: N2, term: 9 }),
       append({ src: N1, dst: BROADCAST, term: 9 }),
       vote({ src: N1, dst: N3, term: 9, lastIndex: 9, lastTerm: 9 }),
       voted({ src: N1, dst: N3, term: 2 }),
+      probe({ src: N1, dst: N3, term: 9 }),
+      probe({ src: N1, dst: BROADCAST, term: 1 }),
       get({ src: N1, MID: "x1", key: "a" }),
       put({ src: N0, MID: "x2", key: "a", value: "v" }),
       put({ dst: N2, MID: "x3", key: "a", value: "v" }),

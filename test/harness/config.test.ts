@@ -22,18 +22,31 @@ describe("loadConfig", () => {
   it("fills in SIMULATOR.md's defaults", () => {
     const config = Either.getOrThrow(loadConfig(minimal))
     expect(config).toMatchObject({ drops: 0, start_wait: 5, end_wait: 2, max_packets: 20_000, events: [] })
-    expect(fractionLimits(config)).toEqual({ unansweredGets: 0.5, unansweredPuts: 0.5, failedGetGenerations: 0.1 })
+    expect(fractionLimits(config)).toEqual({ unansweredGets: 0.5, unansweredPuts: 0.5, failedGetGenerations: 0.1, appendsBatched: 0.5 })
   })
 
-  it("accepts the fraction overrides at top level and under tests, tests winning", () => {
+  it("accepts the fraction overrides at top level but reads them only under tests, as the reference does", () => {
     const text = `{"lifetime": 30, "replicas": 5, "requests": 500, "mix": 0.2,
-      "maximum_get_generation_fail_fraction": 0.2, "maximum_get_fail_fraction": 0.7,
-      "tests": {${benchmarks}, "maximum_get_fail_fraction": 0.9, "maximum_put_fail_fraction": 0.3}}`
+      "maximum_get_generation_fail_fraction": 0.2, "maximum_get_fail_fraction": 0.7, "maximum_put_fail_fraction": 0.8,
+      "tests": {${benchmarks}, "maximum_get_fail_fraction": 0.9, "maximum_appends_batched_fraction": 0.25}}`
     expect(fractionLimits(Either.getOrThrow(loadConfig(text)))).toEqual({
       unansweredGets: 0.9,
-      unansweredPuts: 0.3,
-      failedGetGenerations: 0.2
+      unansweredPuts: 0.5,
+      failedGetGenerations: 0.1,
+      appendsBatched: 0.25
     })
+    const allUnderTests = `{"lifetime": 30, "replicas": 5, "requests": 500, "mix": 0.2,
+      "tests": {${benchmarks}, "maximum_get_fail_fraction": 0.9, "maximum_put_fail_fraction": 0.3,
+      "maximum_get_generation_fail_fraction": 0.2, "maximum_appends_batched_fraction": 0}}`
+    expect(fractionLimits(Either.getOrThrow(loadConfig(allUnderTests)))).toEqual({
+      unansweredGets: 0.9,
+      unansweredPuts: 0.3,
+      failedGetGenerations: 0.2,
+      appendsBatched: 0
+    })
+    expect(reason(allUnderTests.replace(`"maximum_appends_batched_fraction": 0`, `"maximum_appends_batched_fraction": 2`))).toContain(
+      "tests.maximum_appends_batched_fraction"
+    )
   })
 
   it("says what is wrong: bad JSON, missing and ill-typed fields, unknown events and fields", () => {

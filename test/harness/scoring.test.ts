@@ -37,26 +37,34 @@ describe("performance tiers", () => {
 })
 
 describe("latency summary", () => {
-  it("gives the mean, the median (middle pair averaged) and the nearest-rank p99", () => {
+  it("gives the mean, the reference's median (the upper middle sample for an even count) and the nearest-rank p99", () => {
     expect(summarizeLatency([])).toBeUndefined()
-    expect(summarizeLatency([4, 1, 3, 2])).toEqual({ samples: 4, meanMs: 2.5, medianMs: 2.5, p99Ms: 4 })
+    expect(summarizeLatency([5, 1, 3])).toEqual({ samples: 3, meanMs: 3, medianMs: 3, p99Ms: 5 })
+    expect(summarizeLatency([4, 1, 3, 2])).toEqual({ samples: 4, meanMs: 2.5, medianMs: 3, p99Ms: 4 })
     const hundred = Array.from({ length: 100 }, (_, i) => 100 - i)
-    expect(summarizeLatency(hundred)).toMatchObject({ medianMs: 50.5, p99Ms: 99 })
+    expect(summarizeLatency(hundred)).toMatchObject({ medianMs: 51, p99Ms: 99 })
   })
 })
 
 describe("check 6: the replicas must really replicate", () => {
-  // requests × replicas × (1 − mix) × 0.5 = 100 × 5 × 0.8 × 0.5 = 200 messages.
-  const config = testConfig({ requests: 100, replicas: 5, mix: 0.2 })
-  const withMessages = (n: number) => {
+  const withMessages = (n: number, fraction?: number) => {
+    // requests × replicas × (1 − mix) × (1 − maximum_appends_batched_fraction)
+    const base = testConfig({ requests: 100, replicas: 5, mix: 0.2 })
+    const config = fraction === undefined ? base : { ...base, tests: { ...base.tests, maximum_appends_batched_fraction: fraction } }
     const run = drive(config, 1, () => [])
     for (let i = 0; i < n; i++) run.send(R0, JSON.stringify({ src: R0, dst: R1, leader: BROADCAST, type: "x" }))
     return run.result().checks.find((c) => c.id === "replication")
   }
 
-  it("fails one message short of the minimum and passes at it", () => {
+  it("fails one message short of the minimum and passes at it: 100 × 5 × 0.8 × (1 − 0.5 by default) = 200", () => {
     expect(withMessages(199)).toMatchObject({ passed: false, detail: "199 messages, at least 200 required" })
     expect(withMessages(200)?.passed).toBe(true)
+  })
+
+  it("takes its allowance from tests.maximum_appends_batched_fraction: 100 × 5 × 0.8 × (1 − 0.75) = 100", () => {
+    expect(withMessages(99, 0.75)).toMatchObject({ passed: false, detail: "99 messages, at least 100 required" })
+    expect(withMessages(100, 0.75)?.passed).toBe(true)
+    expect(withMessages(399, 0)).toMatchObject({ passed: false, detail: "399 messages, at least 400 required" })
   })
 })
 
@@ -65,22 +73,39 @@ describe("the other correctness checks", () => {
     const run = drive(testConfig({ requests: 20, lifetime: 1, mix: 1 }), 1, () => [])
     run.runUntil()
     const result = run.result()
-    // Nobody answers, so no client ever owns a key: every get drawn becomes a put.
-    expect(result.stats.gets.generated).toBe(0)
+    // Nobody answers, so no client ever owns a key: every get drawn is sent as a put, yet
+    // counts as a generated get, as in the reference.
+    expect(result.stats.gets.generated).toBe(20)
     expect(result.stats.gets.failedToGenerate).toBe(20)
+    expect(result.stats.puts.generated).toBe(0)
+    expect(result.stats.puts.unanswered).toBe(20)
     expect(result.stats.keysStored).toBe(0)
     // With mix 1 no replication is required (requests × replicas × (1 − mix) × 0.5 = 0).
     expect(result.checks.filter((c) => !c.passed).map((c) => c.id)).toEqual(["stored", "unanswered", "generation"])
+    expect(result.checks.find((c) => c.id === "generation")?.detail).toBe("20 failed of 20 gets (limit 10%)")
   })
 
-  it("reads the fraction overrides from tests first, then from the top level", () => {
-    const base = testConfig({ requests: 20, lifetime: 1, mix: 1, maximum_put_fail_fraction: 1 })
-    const run = drive({ ...base, tests: { ...base.tests, maximum_get_generation_fail_fraction: 1 } }, 1, () => [])
-    run.runUntil()
-    const checks = run.result().checks
-    expect(checks.find((c) => c.id === "unanswered")?.passed).toBe(true)
-    // 20 failed generations against 0 gets: even a 100% limit allows none.
-    expect(checks.find((c) => c.id === "generation")?.detail).toBe("20 failed of 0 gets (limit 100%)")
+  it("reads the fraction overrides only under tests, ignoring top-level ones as the reference does", () => {
+    const checkOf = (id: "unanswered" | "generation", mix: number, where: "none" | "top" | "tests") => {
+      const field = id === "unanswered" ? "maximum_put_fail_fraction" : "maximum_get_generation_fail_fraction"
+      const base = testConfig({ requests: 20, lifetime: 1, mix })
+      const config = where === "top"
+        ? { ...base, [field]: 1 }
+        : where === "tests"
+        ? { ...base, tests: { ...base.tests, [field]: 1 } }
+        : base
+      const run = drive(config, 1, () => [])
+      run.runUntil()
+      return run.result().checks.find((c) => c.id === id)
+    }
+    // mix 0: 20 puts generated, all unanswered, against a limit of 50% unless overridden.
+    expect(checkOf("unanswered", 0, "none")?.passed).toBe(false)
+    expect(checkOf("unanswered", 0, "top")?.passed).toBe(false)
+    expect(checkOf("unanswered", 0, "tests")).toMatchObject({ passed: true, detail: "gets 0/0 (limit 50%), puts 20/20 (limit 100%)" })
+    // mix 1: 20 gets generated, none of them possible, against a limit of 10% unless overridden.
+    expect(checkOf("generation", 1, "none")?.passed).toBe(false)
+    expect(checkOf("generation", 1, "top")?.passed).toBe(false)
+    expect(checkOf("generation", 1, "tests")).toMatchObject({ passed: true, detail: "20 failed of 20 gets (limit 100%)" })
   })
 })
 
@@ -123,6 +148,10 @@ describe("reports", () => {
     expect(card).toMatch(/total_msgs\s+0 {3}bonus < 100, full < 200, partial < 300: tier 0 \(bonus\)/)
     expect(card).toMatch(/failures\s+20 {3}bonus < 1, full < 2, partial < 3: tier 3 \(none\)/)
     expect(card).toMatch(/median_latency\s+n\/a   bonus < 0.001/)
+    // Why requests went unanswered, in total and for the first ten one by one.
+    expect(card).toMatch(/ {2}unanswered {9}20 \(20 never-answered\)\n/)
+    const listed = card.split("\n").filter((l) => / put [A-Z0-9]{16} from \w{4} to \w{4} at \d\.\d{3} s: never answered by a replica that stayed up$/.test(l))
+    expect(listed).toHaveLength(10)
     const line = formatSummaryLine(result)
     expect(line).toMatch(/^FAIL scripted/)
     expect(line).toContain("failed: stored, unanswered, replication")

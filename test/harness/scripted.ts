@@ -2,6 +2,10 @@
  * Drives the harness core with replicas written as plain functions: no processes, no sockets,
  * no clock. Every datagram is delivered at the instant it is sent, so a run is a deterministic
  * function of its config, seed and scripts.
+ *
+ * Time advances only through the core's idle wake-ups (nextTimerAt, every RECV_WAIT_MS = 100 ms
+ * here), so requests and events fire at the first multiple of 100 ms after they are due, and
+ * the replies they cause are routed at that same instant, after everything that wake-up fired.
  */
 import type { Config } from "../../src/domain/harness/config.ts"
 import type { HarnessEffect } from "../../src/domain/harness/effects.ts"
@@ -66,7 +70,10 @@ export interface Driver {
   readonly killed: Array<NodeId>
   /** Feeds a replica's datagram to the harness now and delivers everything that follows. */
   readonly send: (from: NodeId, datagram: string) => ReadonlyArray<HarnessEffect>
-  /** Runs timers (and the traffic they cause) up to `until`, or to the end of the run. */
+  /**
+   * Runs the loop's idle wake-ups (and the traffic they cause) up to `until`, or to the end of
+   * the run; `now` is `until` afterwards, so a `send` then wakes the loop at `until`.
+   */
   readonly runUntil: (until?: number) => void
   readonly now: () => number
   readonly result: () => RunResult

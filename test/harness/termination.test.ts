@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { loadConfig } from "../../src/domain/harness/config.ts"
-import { Harness } from "../../src/domain/harness/harness.ts"
+import { Harness, RECV_WAIT_MS } from "../../src/domain/harness/harness.ts"
 import { standardSuite } from "../../src/programs/kvsim/suite.ts"
 import { hello, ids } from "./scripted.ts"
 
@@ -13,21 +13,24 @@ const standardConfigs = standardSuite(readdirSync("configs")).map((file) => ({
 
 /**
  * A back end sleeps until nextTimerAt and calls onTimer then; kvsim ends only if that chain
- * reaches Finish. Each call must do some work (a request, an event, or the finish itself)
- * and the next wake-up must lie ahead, or a back end would spin at one instant forever.
+ * reaches Finish. With no replica traffic the loop wakes every RECV_WAIT_MS, as the
+ * reference's select() does, and the run ends at the first wake-up at or past its end. Each
+ * next wake-up must lie ahead, or a back end would spin at one instant forever.
  */
 describe("every standard config ends", () => {
-  it.each(standardConfigs)("$file: the timer chain reaches Finish at the end of the run, one request or event per wake-up", ({ config }) => {
+  it.each(standardConfigs)("$file: the idle timer chain wakes every 100 ms and reaches Finish at the first wake-up past the end", ({ config }) => {
     for (const seed of [1, 2, 3]) {
       const harness = new Harness(config, { seed })
       for (const id of ids(config.replicas)) harness.onReplicaDatagram(0, id, hello(id))
       const endMs = (config.start_wait + config.lifetime + config.end_wait) * 1000
-      const budget = config.requests + config.events.length + 1
+      const budget = endMs / RECV_WAIT_MS + 1
       let now = 0
       let wakeUps = 0
       for (let at = harness.nextTimerAt(); at !== undefined; at = harness.nextTimerAt()) {
-        expect(at).toBeGreaterThanOrEqual(now)
+        expect(at).toBe(now + RECV_WAIT_MS)
         expect(++wakeUps).toBeLessThanOrEqual(budget)
+        // Before its time the wake-up is a no-op.
+        expect(harness.onTimer(at - 1)).toEqual([])
         now = at
         const effects = harness.onTimer(now)
         const next = harness.nextTimerAt()
@@ -35,7 +38,11 @@ describe("every standard config ends", () => {
         else expect(effects.at(-1)).toEqual({ _tag: "Finish" })
       }
       expect(harness.isFinished).toBe(true)
-      expect(now).toBe(endMs)
+      expect(now).toBeGreaterThanOrEqual(endMs)
+      expect(now).toBeLessThan(endMs + RECV_WAIT_MS)
+      // Every request was fired before the end.
+      expect(harness.progress().requestsStarted).toBe(config.requests)
+      expect(harness.result(now).endedBy).toBe("time")
     }
   })
 })

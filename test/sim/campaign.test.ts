@@ -50,16 +50,19 @@ describe("fault campaign (virtual mode, invariants after every step)", () => {
         }
       })
       expect(run.linearizability._tag).toBe("Linearizable")
-      return { commit, led, others: run.stats.puts.ok }
+      return { commit, led, answered: run.stats.gets.ok + run.stats.puts.ok, puts: run.stats.puts.ok }
     }
     const others = [1, 2, 3, 4].map(replicaId)
     const deaf = highest({ from: others, to: [replicaId(0)] })
     const mute = highest({ from: [replicaId(0)], to: others })
     expect(deaf).toMatchObject({ commit: 0, led: false })
     expect(mute.led).toBe(false)
-    expect(mute.commit).toBeGreaterThan(100)
-    // The four that still hear one another served the clients either way.
-    expect(Math.min(deaf.others, mute.others)).toBeGreaterThan(100)
+    // It learns the commit index with the leader's next append, so it may trail the last few
+    // acknowledged puts, never most of them.
+    expect(mute.commit).toBeGreaterThan(mute.puts * 0.9)
+    // The four that still hear one another served the clients either way: every request but
+    // those that reached replica 0 in the last parkLimit (3 s of a 37 s run) is answered.
+    expect(Math.min(deaf.answered, mute.answered)).toBeGreaterThan(config.requests * 0.9)
   })
 
   it("seeds 1–100: no invariant broken, every history linearizable", async () => {

@@ -5,7 +5,7 @@ import type { HarnessEffect } from "./effects.ts"
 import type { RandomStream } from "./random.ts"
 import type { Roster } from "./roster.ts"
 import type { Tally } from "./tally.ts"
-import type { Intent } from "./workload.ts"
+import { type Intent, MID_LENGTH, randomKey } from "./workload.ts"
 
 /** One logical client operation: from its first send, across retries with new MIDs, to the ok that completes it. */
 interface LiveOperation {
@@ -17,43 +17,61 @@ interface LiveOperation {
   readonly invokedAt: number
   respondedAt: number | undefined
   result: string | undefined
-  /**
-   * For a get: values of the client's own puts to the key that were in flight at some point
-   * while the get was, and the value acknowledged when it started. Such a put may already
-   * have taken effect (or the get may have been served just before it), so returning its
-   * value is not wrong; "the last acknowledged put" alone would flag a correct store.
-   */
-  readonly alsoAcceptable: Set<string> | undefined
 }
 
 interface Attempt {
   readonly operation: LiveOperation
+  readonly mid: string
   readonly sentAt: number
+  /** Undefined when no replica was living to send it to: the reference then never sends it. */
+  readonly to: NodeId | undefined
 }
 
 class ClientState {
   leader: NodeId = BROADCAST
   /** Keys with at least one acknowledged put: the only keys a get or an update may pick. */
   readonly keys: Array<string> = []
+  /** The reference's `items`: each key's value as of the client's latest acknowledged put. */
   readonly acknowledged = new Map<string, string>()
   readonly waiting = new Map<string, Attempt>()
-  /** MIDs that got their one response; true if it was an ok, so that a repeat is a duplicate. */
-  readonly answered = new Map<string, boolean>()
-  /** Operations not yet completed, by key. */
-  readonly open = new Map<string, Set<LiveOperation>>()
 
   constructor(readonly id: NodeId) {}
 }
 
+/** Why a request was still unanswered when the run ended. */
+export type UnansweredCause =
+  | "killed-same-wake"
+  | "killed-before-answer"
+  | "replica-exited"
+  | "no-living-replica"
+  | "never-answered"
+
+export interface Unanswered {
+  readonly client: NodeId
+  readonly mid: string
+  readonly kind: "get" | "put"
+  readonly sentTo: NodeId | undefined
+  /** In the result, since the start of the request phase, as event times are given. */
+  readonly sentAtMs: number
+  readonly cause: UnansweredCause
+}
+
+/** Hands a request to a replica as the reference's `__replica_deliver__` does. */
+export type Deliver = (from: NodeId, to: NodeId, datagram: string, out: Array<HarnessEffect>) => void
+
 const RESPONSE_TYPES = new Set(["ok", "fail", "redirect"])
 
-/** The harness's simulated clients: they send requests, judge responses and record the history. */
+/**
+ * The harness's simulated clients, as the reference's `Client` class: they send requests, retry
+ * at once on redirect and fail, judge responses and record the history.
+ */
 export class Clients {
   readonly ids: ReadonlyArray<NodeId>
   private readonly states: ReadonlyArray<ClientState>
   private readonly index = new Map<string, number>()
   private readonly operations: Array<LiveOperation> = []
-  private mids = 0
+  /** MIDs answered `ok`, of every client: another response to one is a duplicate. */
+  private readonly completedMids = new Set<string>()
   /** Logical operations completed with an ok. */
   completed = 0
 
@@ -62,7 +80,9 @@ export class Clients {
     private readonly roster: Roster,
     /** Picks a random living replica when a client knows no living leader. */
     private readonly random: RandomStream,
-    private readonly tally: Tally
+    private readonly mids: RandomStream,
+    private readonly tally: Tally,
+    private readonly deliver: Deliver
   ) {
     this.ids = ids
     this.states = ids.map((id) => new ClientState(id))
@@ -85,6 +105,10 @@ export class Clients {
     return this.state(client).keys
   }
 
+  acknowledged(client: number): ReadonlyMap<string, string> {
+    return this.state(client).acknowledged
+  }
+
   /** After kill_leader and part_hard every client starts over with no leader. */
   forgetLeaders(): void {
     for (const state of this.states) state.leader = BROADCAST
@@ -92,20 +116,12 @@ export class Clients {
 
   start(client: number, intent: Intent, now: number, out: Array<HarnessEffect>): void {
     const state = this.state(client)
-    const open = state.open.get(intent.key) ?? new Set<LiveOperation>()
-    state.open.set(intent.key, open)
-    let alsoAcceptable: Set<string> | undefined
-    if (intent.kind === "get") {
-      alsoAcceptable = new Set()
-      const acknowledged = state.acknowledged.get(intent.key)
-      if (acknowledged !== undefined) alsoAcceptable.add(acknowledged)
-      for (const other of open) if (other.kind === "put" && other.value !== undefined) alsoAcceptable.add(other.value)
+    // Counted as the reference counts `generated_get`/`generated_put`: by what was drawn.
+    if (intent.kind === "get") this.tally.gets++
+    else if (intent.failedGetGeneration) {
       this.tally.gets++
-    } else {
-      for (const other of open) other.alsoAcceptable?.add(intent.value)
-      this.tally.puts++
-      if (intent.failedGetGeneration) this.tally.failedGetGenerations++
-    }
+      this.tally.failedGetGenerations++
+    } else this.tally.puts++
     const operation: LiveOperation = {
       id: this.operations.length,
       client: state.id,
@@ -114,10 +130,8 @@ export class Clients {
       value: intent.kind === "put" ? intent.value : undefined,
       invokedAt: now,
       respondedAt: undefined,
-      result: undefined,
-      alsoAcceptable
+      result: undefined
     }
-    open.add(operation)
     this.operations.push(operation)
     this.send(state, operation, now, out)
   }
@@ -127,27 +141,30 @@ export class Clients {
     const state = this.state(client)
     const mid = datagram.body["MID"]
     if (typeof mid !== "string" || !RESPONSE_TYPES.has(datagram.type)) return "bad-response"
-    const attempt = state.waiting.get(mid)
-    if (attempt === undefined) {
-      if (state.answered.get(mid) !== true) return "unexpected-mid"
+    if (this.completedMids.has(mid)) {
       this.tally.duplicates++
       return undefined
     }
+    const attempt = state.waiting.get(mid)
+    if (attempt === undefined) return "unexpected-mid"
     state.waiting.delete(mid)
     const operation = attempt.operation
     this.tally.latenciesMs.push(now - attempt.sentAt)
     this.tally.latenciesByKindMs[operation.kind].push(now - attempt.sentAt)
     state.leader = datagram.leader
     if (datagram.type !== "ok") {
-      state.answered.set(mid, false)
-      if (datagram.type === "redirect") this.tally.redirects++
-      else if (operation.kind === "get") this.tally.failedGets++
-      else this.tally.failedPuts++
+      // The reference counts a fail as a redirect too.
+      this.tally.redirects++
+      if (datagram.type === "fail") {
+        if (operation.kind === "get") this.tally.failedGets++
+        else this.tally.failedPuts++
+      }
       this.send(state, operation, now, out)
       return undefined
     }
-    state.answered.set(mid, true)
-    this.complete(state, operation, now)
+    this.completedMids.add(mid)
+    operation.respondedAt = now
+    this.completed++
     if (operation.kind === "put") {
       const value = operation.value as string
       if (!state.acknowledged.has(operation.key)) state.keys.push(operation.key)
@@ -157,8 +174,9 @@ export class Clients {
     const value = datagram.body["value"]
     if (typeof value !== "string") return "bad-response"
     operation.result = value
-    const correct = value === state.acknowledged.get(operation.key) || operation.alsoAcceptable?.has(value) === true
-    return correct ? undefined : "wrong-value"
+    // The reference's rule, stricter than linearizability: the value of the client's latest
+    // put to the key acknowledged by the time the answer arrives.
+    return value === state.acknowledged.get(operation.key) ? undefined : "wrong-value"
   }
 
   /** The history for the linearizability checker, in invocation order. */
@@ -178,12 +196,35 @@ export class Clients {
   unanswered(): { readonly gets: number; readonly puts: number } {
     let gets = 0
     let puts = 0
-    for (const op of this.operations) {
-      if (op.respondedAt !== undefined) continue
-      if (op.kind === "get") gets++
-      else puts++
+    for (const state of this.states) {
+      for (const { operation } of state.waiting.values()) {
+        if (operation.kind === "get") gets++
+        else puts++
+      }
     }
     return { gets, puts }
+  }
+
+  completedOf(kind: "get" | "put"): number {
+    return this.operations.filter((op) => op.kind === kind && op.respondedAt !== undefined).length
+  }
+
+  /** Every request left waiting, with why no answer came: the kill of the replica it was sent to, or none. */
+  unansweredRequests(): ReadonlyArray<Unanswered> {
+    const out: Array<Unanswered> = []
+    for (const state of this.states) {
+      for (const attempt of state.waiting.values()) {
+        out.push({
+          client: state.id,
+          mid: attempt.mid,
+          kind: attempt.operation.kind,
+          sentTo: attempt.to,
+          sentAtMs: attempt.sentAt,
+          cause: this.causeOf(attempt)
+        })
+      }
+    }
+    return out.sort((a, b) => a.sentAtMs - b.sentAtMs)
   }
 
   /** Distinct keys with an acknowledged put, across clients (check 3). */
@@ -193,33 +234,45 @@ export class Clients {
     return keys
   }
 
+  private causeOf(attempt: Attempt): UnansweredCause {
+    if (attempt.to === undefined) return "no-living-replica"
+    const replica = this.roster.indexOf(attempt.to) as number
+    const killedAt = this.roster.killTime(replica)
+    if (killedAt !== undefined && killedAt >= attempt.sentAt) {
+      return killedAt === attempt.sentAt ? "killed-same-wake" : "killed-before-answer"
+    }
+    if (this.roster.exits.some((exit) => exit.replica === attempt.to)) return "replica-exited"
+    return "never-answered"
+  }
+
   private state(client: number): ClientState {
     const state = this.states[client]
     if (state === undefined) throw new RangeError(`no client ${client}`)
     return state
   }
 
-  private complete(state: ClientState, operation: LiveOperation, now: number): void {
-    operation.respondedAt = now
-    this.completed++
-    const open = state.open.get(operation.key)
-    open?.delete(operation)
-    if (open?.size === 0) state.open.delete(operation.key)
-  }
-
-  /** A fresh MID to the believed leader, or to a random living replica when that is unknown or dead. */
+  /**
+   * A fresh MID to the believed leader, or, when that is unknown or not living, to a random
+   * living replica with the belief reset first: such a request names leader FFFF.
+   */
   private send(state: ClientState, operation: LiveOperation, now: number, out: Array<HarnessEffect>): void {
-    const leader = this.roster.indexOf(state.leader)
-    const to = leader !== undefined && this.roster.isAlive(leader) ? state.leader : this.random.pick(this.roster.living())
-    if (to === undefined) return
-    const mid = String(this.mids++)
-    state.waiting.set(mid, { operation, sentAt: now })
+    const mid = randomKey(this.mids, MID_LENGTH)
     this.tally.requestsSent++
+    const to = this.destination(state)
+    state.waiting.set(mid, { operation, mid, sentAt: now, to })
+    if (to === undefined) return
     const request = operation.kind === "get"
       ? { src: state.id, dst: to, leader: state.leader, type: "get", MID: mid, key: operation.key }
       : { src: state.id, dst: to, leader: state.leader, type: "put", MID: mid, key: operation.key, value: operation.value }
-    const target = this.roster.indexOf(to)
-    // A replica that has not said hello has no address yet: the request is lost, as on a real network.
-    if (target !== undefined && this.roster.canReceive(target)) out.push({ _tag: "Deliver", from: state.id, to, datagram: JSON.stringify(request) })
+    this.deliver(state.id, to, JSON.stringify(request), out)
+  }
+
+  private destination(state: ClientState): NodeId | undefined {
+    const living = this.roster.living()
+    if (living.length === 0) return undefined
+    const leader = this.roster.indexOf(state.leader)
+    if (leader !== undefined && this.roster.isAlive(leader)) return state.leader
+    state.leader = BROADCAST
+    return this.random.pick(living)
   }
 }

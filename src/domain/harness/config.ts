@@ -12,7 +12,11 @@ const Benchmarks = Schema.Struct({
 
 const Fraction = Schema.Number.pipe(Schema.between(0, 1))
 
-/** The standard configs put these overrides at top level, SIMULATOR.md under `tests`: both are accepted. */
+/**
+ * The reference reads these overrides under `tests` only. One standard config (advanced-1)
+ * puts one at top level, where the reference ignores it: it is accepted there and ignored
+ * here too.
+ */
 const FractionOverrides = {
   maximum_get_fail_fraction: Schema.optional(Fraction),
   maximum_put_fail_fraction: Schema.optional(Fraction),
@@ -46,7 +50,11 @@ export const Config = Schema.Struct({
    * them, so a long run's data stops growing (the soak measures memory with it).
    */
   keys_per_client: Schema.optional(Schema.Int.pipe(Schema.positive())),
-  tests: Schema.Struct({ benchmarks: Benchmarks, ...FractionOverrides }),
+  tests: Schema.Struct({
+    benchmarks: Benchmarks,
+    ...FractionOverrides,
+    maximum_appends_batched_fraction: Schema.optional(Fraction)
+  }),
   ...FractionOverrides
 })
 export type Config = typeof Config.Type
@@ -71,16 +79,18 @@ export const loadConfig = (text: string): Either.Either<Config, ConfigError> => 
   })
 }
 
-/** The limits of correctness checks 4 and 5; an override under `tests` wins over a top-level one. */
+/** The limits of correctness checks 4, 5 and 6, with the reference's defaults. */
 export interface FractionLimits {
   readonly unansweredGets: number
   readonly unansweredPuts: number
   readonly failedGetGenerations: number
+  /** The fraction of a put's appends a replica may batch away: check 6's allowance. */
+  readonly appendsBatched: number
 }
 
 export const fractionLimits = (config: Config): FractionLimits => ({
-  unansweredGets: config.tests.maximum_get_fail_fraction ?? config.maximum_get_fail_fraction ?? 0.5,
-  unansweredPuts: config.tests.maximum_put_fail_fraction ?? config.maximum_put_fail_fraction ?? 0.5,
-  failedGetGenerations:
-    config.tests.maximum_get_generation_fail_fraction ?? config.maximum_get_generation_fail_fraction ?? 0.1
+  unansweredGets: config.tests.maximum_get_fail_fraction ?? 0.5,
+  unansweredPuts: config.tests.maximum_put_fail_fraction ?? 0.5,
+  failedGetGenerations: config.tests.maximum_get_generation_fail_fraction ?? 0.1,
+  appendsBatched: config.tests.maximum_appends_batched_fraction ?? 0.5
 })

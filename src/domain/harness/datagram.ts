@@ -5,7 +5,6 @@ export type IncorrectReason =
   | "not-json"
   | "not-an-object"
   | "bad-envelope"
-  | "src-mismatch"
   | "unknown-dst"
   | "bad-response"
   | "unexpected-mid"

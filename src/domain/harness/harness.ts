@@ -1,6 +1,7 @@
 /**
- * The harness core: SIMULATOR.md as a deterministic state machine, shared by the real back end
- * (processes over UDP, real time) and the virtual one (in-process replicas, virtual time).
+ * The harness core: the course's reference simulator (docs/calibration.md) as a deterministic
+ * state machine, shared by the real back end (processes over UDP, real time) and the virtual
+ * one (in-process replicas, virtual time).
  *
  * It does no I/O and reads no clock: the back end supplies every input with `now`, in
  * milliseconds since the start of the run (t = 0), and performs the returned effects in order.
@@ -8,15 +9,20 @@
  *
  *   const harness = new Harness(config, { seed, name?, replicas? })
  *   harness.onReplicaDatagram(now, from, text)  // `from`: the replica whose socket it arrived on
- *   harness.onTimer(now)                        // requests and events due at or before `now`
- *   harness.nextTimerAt()                       // when onTimer next has work; undefined once finished
- *   harness.onReplicaExit(replica, now)         // exited on its own, unless the harness killed it
+ *   harness.onTimer(now)                        // the loop's idle wake-up; a no-op before nextTimerAt
+ *   harness.nextTimerAt()                       // when the loop next wakes with no datagram; undefined once finished
+ *   harness.onReplicaExit(replica, now, how)    // exited on its own, unless the harness killed it
  *   harness.hasSaidHello(replica)               // whether the back end may deliver to it
  *   harness.progress()                          // counters for a progress display
  *   harness.result(now)                         // RunResult: stats, checks, tiers, history, verdict, timeline, failover times
  *
  * onReplicaDatagram and onTimer return HarnessEffects: Deliver (text to a replica), Kill
  * (SIGTERM a replica) and, once, Finish. After Finish every input is ignored.
+ *
+ * Time moves as in the reference's loop: it sleeps in select() until a datagram arrives or
+ * RECV_WAIT_MS pass, and only then fires every request and event due, back to back. So a
+ * request and a kill due within one sleep fire together, and a request sent to the leader
+ * just before its kill is never answered.
  */
 import { checkHistory } from "../history/linearizability.ts"
 import { BROADCAST, clientId, type NodeId, replicaId } from "../ids.ts"
@@ -29,7 +35,7 @@ import { summarizeLatency } from "./latency.ts"
 import { Partition } from "./partition.ts"
 import { RandomStream, streamSeed } from "./random.ts"
 import { Recoveries } from "./recovery.ts"
-import type { Metric, RunResult, RunStats } from "./result.ts"
+import type { EndedBy, Metric, RunResult, RunStats } from "./result.ts"
 import { Roster } from "./roster.ts"
 import { Tally } from "./tally.ts"
 import { timeline } from "./timeline.ts"
@@ -37,6 +43,8 @@ import { tierOf } from "./tiers.ts"
 import { drawIntent } from "./workload.ts"
 
 export const CLIENT_COUNT = 8
+/** The reference's select() timeout, in ms: how long its loop sleeps when no datagram comes. */
+export const RECV_WAIT_MS = 100
 /** The timeline in a result is per minute: a soak run shows drift, a standard run is one window. */
 const TIMELINE_WINDOW_MS = 60_000
 
@@ -67,6 +75,7 @@ export class Harness {
   private readonly workload: RandomStream
   private readonly network: RandomStream
   private readonly chaos: RandomStream
+  private lastWake = 0
   private readonly startMs: number
   private readonly requestGapMs: number
   private readonly endMs: number
@@ -75,7 +84,7 @@ export class Harness {
   private nextRequest = 0
   private nextEvent = 0
   private partition: Partition | undefined
-  private finished: { readonly at: number; readonly by: "time" | "max_packets" } | undefined
+  private finished: { readonly at: number; readonly by: EndedBy } | undefined
 
   constructor(config: Config, options: HarnessOptions) {
     const replicas = options.replicas ?? Array.from({ length: config.replicas }, (_, i) => replicaId(i))
@@ -90,80 +99,45 @@ export class Harness {
     this.chaos = new RandomStream(streamSeed(options.seed, 2))
     this.roster = new Roster(replicas)
     const clientIds = Array.from({ length: CLIENT_COUNT }, (_, i) => clientId(config.replicas, i))
-    this.clients = new Clients(clientIds, this.roster, this.chaos, this.tally)
+    const mids = new RandomStream(streamSeed(options.seed, 3))
+    this.clients = new Clients(clientIds, this.roster, this.chaos, mids, this.tally, (from, to, text, out) => this.deliver(from, to, text, out))
     this.startMs = config.start_wait * 1000
     this.requestGapMs = config.requests === 0 ? 0 : (config.lifetime * 1000) / config.requests
     this.endMs = (config.start_wait + config.lifetime + config.end_wait) * 1000
-    // A stable sort keeps same-time events in file order.
+    // A stable sort keeps same-time events in file order, as the reference's insort does.
     this.events = [...config.events].sort((a, b) => a.time - b.time)
     this.recoveries = new Recoveries(this.startMs)
   }
 
   onReplicaDatagram(now: number, from: NodeId, text: string): ReadonlyArray<HarnessEffect> {
     if (this.finished !== undefined) return NONE
-    const sender = this.roster.indexOf(from)
-    // A killed replica may get a last datagram out before SIGTERM lands; it is already gone.
-    if (sender === undefined || !this.roster.isAlive(sender)) return NONE
-    const parsed = parseDatagram(text)
-    if (parsed._tag === "Invalid") {
-      this.tally.countIncorrect(parsed.reason, now, from, text)
-      return NONE
-    }
-    const datagram = parsed.datagram
-    if (datagram.src !== from) {
-      this.tally.countIncorrect("src-mismatch", now, from, text)
-      return NONE
-    }
-    // A minority side may still believe in a deposed leader; only the majority side is listened to.
-    const listened = this.partition === undefined || this.partition.inMajority(sender)
-    if (listened) this.roster.observeLeader(datagram.leader, now)
-    if (datagram.type === "hello") {
-      this.roster.register(sender)
-      return NONE
-    }
+    const socket = this.roster.indexOf(from)
+    // A killed replica's socket is closed before it is signalled: nothing it sends after arrives.
+    if (socket === undefined || !this.roster.isOpen(socket)) return NONE
     const out: Array<HarnessEffect> = []
-    const target = this.roster.indexOf(datagram.dst)
-    if (target !== undefined) {
-      this.tally.totalMsgs++
-      this.forward(sender, target, text, out)
-    } else if (datagram.dst === BROADCAST) {
-      this.tally.totalMsgs += this.roster.size - 1
-      for (let i = 0; i < this.roster.size; i++) if (i !== sender) this.forward(sender, i, text, out)
-    } else {
-      const client = this.clients.indexOf(datagram.dst)
-      const reason = client === undefined ? "unknown-dst" : this.clients.onResponse(client, datagram, now, out)
-      if (reason !== undefined) this.tally.countIncorrect(reason, now, from, text)
-      else if (datagram.type === "ok" && listened) this.recoveries.served(now, from)
-    }
-    if (this.tally.totalMsgs >= this.config.max_packets) this.finish(now, "max_packets", out)
+    this.route(socket, text, now, out)
+    // The reference fires what is due before its loop looks at the packet count again.
+    this.wake(now, out)
+    if (this.finished === undefined && this.tally.totalMsgs >= this.config.max_packets) this.finish(now, "max_packets", out)
     return out
   }
 
   onTimer(now: number): ReadonlyArray<HarnessEffect> {
-    if (this.finished !== undefined) return NONE
+    if (this.finished !== undefined || now < this.lastWake + RECV_WAIT_MS) return NONE
     const out: Array<HarnessEffect> = []
-    for (;;) {
-      const eventAt = this.nextEventAt()
-      const requestAt = this.nextRequestAt()
-      const due = Math.min(eventAt, requestAt)
-      if (due > now || due >= this.endMs) break
-      // Events first on a tie: a request due at the moment of a kill goes to the new situation.
-      if (eventAt <= requestAt) this.runEvent(this.events[this.nextEvent++] as ChaosEvent, now, out)
-      else this.startRequest(now, out)
-    }
-    if (now >= this.endMs) this.finish(now, "time", out)
+    this.wake(now, out)
     return out
   }
 
   nextTimerAt(): number | undefined {
     if (this.finished !== undefined) return undefined
-    return Math.min(this.nextEventAt(), this.nextRequestAt(), this.endMs)
+    return this.lastWake + RECV_WAIT_MS
   }
 
-  onReplicaExit(replica: NodeId, _now: number): void {
+  onReplicaExit(replica: NodeId, now: number, how: string): void {
     if (this.finished !== undefined) return
     const i = this.roster.indexOf(replica)
-    if (i !== undefined && this.roster.isAlive(i)) this.roster.die(i)
+    if (i !== undefined) this.roster.exited(i, now, how)
   }
 
   hasSaidHello(replica: NodeId): boolean {
@@ -232,18 +206,20 @@ export class Harness {
       leaders: [...this.roster.leadersSeen],
       died: [...this.roster.died],
       killed: [...this.roster.killed],
+      exits: [...this.roster.exits],
       totalMsgs: tally.totalMsgs,
       droppedMsgs: tally.droppedMsgs,
       blockedMsgs: tally.blockedMsgs,
       requestsSent: tally.requestsSent,
       gets: {
         generated: tally.gets,
-        ok: tally.gets - unanswered.gets,
+        ok: this.clients.completedOf("get"),
         failed: tally.failedGets,
         unanswered: unanswered.gets,
         failedToGenerate: tally.failedGetGenerations
       },
-      puts: { generated: tally.puts, ok: tally.puts - unanswered.puts, failed: tally.failedPuts, unanswered: unanswered.puts },
+      puts: { generated: tally.puts, ok: this.clients.completedOf("put"), failed: tally.failedPuts, unanswered: unanswered.puts },
+      unanswered: this.clients.unansweredRequests().map((request) => ({ ...request, sentAtMs: request.sentAtMs - this.startMs })),
       keysStored: this.clients.keysStored(),
       duplicates: tally.duplicates,
       redirects: tally.redirects,
@@ -260,9 +236,44 @@ export class Harness {
     }
   }
 
-  /** One replica-to-replica copy: lost across a partition, to a random drop, or to a replica that cannot receive. */
-  private forward(from: number, to: number, text: string, out: Array<HarnessEffect>): void {
-    if (this.partition?.blocks(from, to) === true) {
+  /** The reference's `__route_msgs__` for one datagram that arrived on `socket`'s harness socket. */
+  private route(socket: number, text: string, now: number, out: Array<HarnessEffect>): void {
+    const from = this.roster.ids[socket] as NodeId
+    const parsed = parseDatagram(text)
+    if (parsed._tag === "Invalid") {
+      this.tally.countIncorrect(parsed.reason, now, from, text)
+      return
+    }
+    const datagram = parsed.datagram
+    if (datagram.type === "hello") {
+      this.roster.register(socket)
+      return
+    }
+    // Routing goes by the datagram's own `src`, as in the reference; a replica that lies
+    // about it is only noted.
+    if (datagram.src !== from) this.tally.srcMismatches++
+    const src = this.roster.indexOf(datagram.src)
+    // A minority side may still believe in a deposed leader; only the majority side is listened to.
+    const listened = this.partition === undefined || (src !== undefined && this.partition.inMajority(src))
+    if (listened) this.roster.observeLeader(datagram.leader, now)
+    const target = this.roster.indexOf(datagram.dst)
+    if (target !== undefined) {
+      this.tally.totalMsgs++
+      this.forward(from, src, target, text, out)
+    } else if (datagram.dst === BROADCAST) {
+      this.tally.totalMsgs += this.roster.size - 1
+      for (let i = 0; i < this.roster.size; i++) if (i !== src) this.forward(from, src, i, text, out)
+    } else {
+      const client = this.clients.indexOf(datagram.dst)
+      const reason = client === undefined ? "unknown-dst" : this.clients.onResponse(client, datagram, now, out)
+      if (reason !== undefined) this.tally.countIncorrect(reason, now, from, text)
+      else if (datagram.type === "ok" && listened) this.recoveries.served(now, from)
+    }
+  }
+
+  /** One replica-to-replica copy, sent on `sender`'s socket by `src`: lost across a partition or to a random drop. */
+  private forward(sender: NodeId, src: number | undefined, to: number, text: string, out: Array<HarnessEffect>): void {
+    if (this.partition?.separates(src, to) === true) {
       this.tally.blockedMsgs++
       return
     }
@@ -270,7 +281,36 @@ export class Harness {
       this.tally.droppedMsgs++
       return
     }
-    if (this.roster.canReceive(to)) out.push({ _tag: "Deliver", from: this.roster.ids[from] as NodeId, to: this.roster.ids[to] as NodeId, datagram: text })
+    this.deliver(sender, this.roster.ids[to] as NodeId, text, out)
+  }
+
+  /**
+   * The reference's `__replica_deliver__`: nothing reaches a killed replica, and one that has
+   * not said hello has no address, so the reference takes it for dead (the "died" check).
+   */
+  private deliver(from: NodeId, to: NodeId, text: string, out: Array<HarnessEffect>): void {
+    const i = this.roster.indexOf(to) as number
+    if (this.roster.canReceive(i)) out.push({ _tag: "Deliver", from, to, datagram: text })
+    else if (this.roster.isOpen(i)) this.roster.giveUp(i)
+  }
+
+  /**
+   * The loop woke: fire every request and event due before `now`, in time order, a request
+   * before an event due at the same instant (the reference inserts events after equal
+   * times). The run ends at the first wake past its end, or once no replica is living.
+   */
+  private wake(now: number, out: Array<HarnessEffect>): void {
+    this.lastWake = now
+    for (;;) {
+      const eventAt = this.nextEventAt()
+      const requestAt = this.nextRequestAt()
+      const due = Math.min(eventAt, requestAt)
+      if (due >= now || due >= this.endMs) break
+      if (requestAt <= eventAt) this.startRequest(now, out)
+      else this.runEvent(this.events[this.nextEvent++] as ChaosEvent, now, out)
+    }
+    if (now >= this.endMs) this.finish(now, "time", out)
+    else if (!this.roster.anyLiving) this.finish(now, "no living replica", out)
   }
 
   private nextEventAt(): number {
@@ -285,7 +325,13 @@ export class Harness {
   private startRequest(now: number, out: Array<HarnessEffect>): void {
     this.nextRequest++
     const client = this.workload.int(this.clients.size)
-    const intent = drawIntent(this.workload, this.clients.ownKeys(client), this.config.mix, this.config.keys_per_client)
+    const intent = drawIntent(
+      this.workload,
+      this.clients.acknowledged(client),
+      this.clients.ownKeys(client),
+      this.config.mix,
+      this.config.keys_per_client
+    )
     this.clients.start(client, intent, now, out)
   }
 
@@ -293,27 +339,29 @@ export class Harness {
     const leader = this.roster.indexOf(this.roster.leader)
     switch (event.type) {
       case "kill_leader": {
-        if (leader !== undefined && this.roster.isAlive(leader)) {
-          this.kill(leader, out)
-          this.recoveries.disrupted(event.type, now)
-        }
-        this.roster.observeLeader(BROADCAST, now)
-        this.clients.forgetLeaders()
+        // With no leader believed in, the reference does nothing at all.
+        if (this.roster.leader === BROADCAST) return
+        if (leader !== undefined && this.kill(leader, now, out)) this.recoveries.disrupted(event.type, now)
+        this.forgetLeader(now)
         return
       }
       case "kill_non_leader": {
-        const candidates = this.roster.living().filter((id) => id !== this.roster.leader)
-        const victim = this.chaos.pick(candidates)
-        if (victim !== undefined) this.kill(this.roster.indexOf(victim) as number, out)
+        const living = this.roster.living()
+        if (living.length <= 1) return
+        const victim = this.chaos.pick(living.filter((id) => id !== this.roster.leader))
+        if (victim !== undefined) this.kill(this.roster.indexOf(victim) as number, now, out)
         return
       }
       case "part_easy": {
-        this.partition = Partition.random(this.roster.size, this.chaos, leader)
+        // An easy partition keeps the believed leader on the majority side; with none believed
+        // in it is a hard one.
+        if (this.roster.leader === BROADCAST || leader === undefined) this.forgetLeader(now)
+        this.partition = Partition.random(this.roster.size, this.chaos, this.roster.leader === BROADCAST ? undefined : leader)
         return
       }
       case "part_hard": {
+        this.forgetLeader(now)
         this.partition = Partition.random(this.roster.size, this.chaos)
-        this.clients.forgetLeaders()
         this.recoveries.disrupted(event.type, now)
         return
       }
@@ -324,12 +372,18 @@ export class Harness {
     }
   }
 
-  private kill(replica: number, out: Array<HarnessEffect>): void {
-    this.roster.kill(replica)
-    out.push({ _tag: "Kill", replica: this.roster.ids[replica] as NodeId })
+  private forgetLeader(now: number): void {
+    this.roster.observeLeader(BROADCAST, now)
+    this.clients.forgetLeaders()
   }
 
-  private finish(now: number, by: "time" | "max_packets", out: Array<HarnessEffect>): void {
+  private kill(replica: number, now: number, out: Array<HarnessEffect>): boolean {
+    if (!this.roster.kill(replica, now)) return false
+    out.push({ _tag: "Kill", replica: this.roster.ids[replica] as NodeId })
+    return true
+  }
+
+  private finish(now: number, by: EndedBy, out: Array<HarnessEffect>): void {
     this.finished = { at: now, by }
     out.push({ _tag: "Finish" })
   }

@@ -28,7 +28,8 @@ export class Partition {
     return this.majority[i] === true
   }
 
-  blocks(from: number, to: number): boolean {
-    return this.majority[from] !== this.majority[to]
+  /** Whether traffic between the two is cut; a sender that is no replica counts as outside the majority. */
+  separates(from: number | undefined, to: number): boolean {
+    return (from !== undefined && this.majority[from] === true) !== (this.majority[to] === true)
   }
 }

@@ -43,8 +43,12 @@ export class RandomStream {
   }
 
   alphanumeric(length: number): string {
+    return this.string(length, ALPHANUMERIC)
+  }
+
+  string(length: number, alphabet: string): string {
     let out = ""
-    for (let i = 0; i < length; i++) out += ALPHANUMERIC[this.int(ALPHANUMERIC.length)]
+    for (let i = 0; i < length; i++) out += alphabet[this.int(alphabet.length)]
     return out
   }
 }

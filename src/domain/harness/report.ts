@@ -1,3 +1,4 @@
+import type { Unanswered, UnansweredCause } from "./clients.ts"
 import type { LatencySummary } from "./latency.ts"
 import type { Check, Metric, RunResult, Verdict } from "./result.ts"
 import { TIER_NAMES } from "./tiers.ts"
@@ -19,12 +20,29 @@ const verdictText = (verdict: Verdict): string =>
 
 const row = (label: string, text: string): string => `  ${label.padEnd(18)} ${text}`
 
+const MAX_UNANSWERED_LISTED = 10
+
+const CAUSE_TEXT: Record<UnansweredCause, string> = {
+  "killed-same-wake": "its replica was killed in the same wake-up of the harness loop, before it could answer",
+  "killed-before-answer": "its replica was killed before it answered",
+  "replica-exited": "its replica had exited",
+  "no-living-replica": "no replica was living to send it to",
+  "never-answered": "never answered by a replica that stayed up"
+}
+
+const unansweredCauses = (requests: ReadonlyArray<Unanswered>): string => {
+  if (requests.length === 0) return ""
+  const counts = new Map<UnansweredCause, number>()
+  for (const { cause } of requests) counts.set(cause, (counts.get(cause) ?? 0) + 1)
+  return ` (${[...counts].map(([cause, count]) => `${count} ${cause}`).join(", ")})`
+}
+
 /** The human scorecard of one run: stats, then the correctness verdict, then the performance tiers. */
 export const formatScorecard = (result: RunResult): string => {
   const s = result.stats
   const lines: Array<string> = []
   lines.push(
-    `${result.name} (seed ${result.seed}): ended by ${result.endedBy === "time" ? "time" : "max_packets"} ` +
+    `${result.name} (seed ${result.seed}): ended by ${result.endedBy} ` +
       `after ${(result.durationMs / 1000).toFixed(2)} s`
   )
   lines.push(row("leaders seen", s.leaders.length === 0 ? "0" : `${s.leaders.length}: ${s.leaders.join(", ")}`))
@@ -35,6 +53,9 @@ export const formatScorecard = (result: RunResult): string => {
         `killed ${s.killed.length}${s.killed.length > 0 ? ` (${s.killed.join(", ")})` : ""}`
     )
   )
+  for (const exit of s.exits) {
+    lines.push(row("", `${exit.replica} exited on its own (${exit.how}) at ${(exit.atMs / 1000).toFixed(3)} s: the reference does not notice`))
+  }
   lines.push(row("messages", `${s.totalMsgs} total, ${s.droppedMsgs} dropped, ${s.blockedMsgs} blocked by partitions`))
   lines.push(
     row(
@@ -48,7 +69,16 @@ export const formatScorecard = (result: RunResult): string => {
   )
   lines.push(row("keys stored", String(s.keysStored)))
   lines.push(row("duplicates", String(s.duplicates)))
-  lines.push(row("unanswered", `${s.gets.unanswered + s.puts.unanswered}`))
+  lines.push(row("unanswered", `${s.gets.unanswered + s.puts.unanswered}${unansweredCauses(s.unanswered)}`))
+  for (const request of s.unanswered.slice(0, MAX_UNANSWERED_LISTED)) {
+    lines.push(
+      row(
+        "",
+        `${request.kind} ${request.mid} from ${request.client} to ${request.sentTo ?? "nobody"} at ` +
+          `${(request.sentAtMs / 1000).toFixed(3)} s: ${CAUSE_TEXT[request.cause]}`
+      )
+    )
+  }
   lines.push(row("redirects", String(s.redirects)))
   lines.push(row("failures", String(s.failures)))
   const reasons = s.incorrectByReason.map(({ count, reason }) => `${count} ${reason}`).join(", ")
@@ -155,6 +185,7 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       leaders: [...s.leaders],
       died: [...s.died],
       killed: [...s.killed],
+      exits: s.exits.map((e) => ({ replica: e.replica, atMs: e.atMs, how: e.how })),
       totalMsgs: s.totalMsgs,
       droppedMsgs: s.droppedMsgs,
       blockedMsgs: s.blockedMsgs,
@@ -171,6 +202,14 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       duplicates: s.duplicates,
       redirects: s.redirects,
       failures: s.failures,
+      unanswered: s.unanswered.map((u) => ({
+        client: u.client,
+        mid: u.mid,
+        kind: u.kind,
+        sentTo: u.sentTo ?? null,
+        sentAtMs: u.sentAtMs,
+        cause: u.cause
+      })),
       incorrect: s.incorrect,
       incorrectByReason: s.incorrectByReason.map(({ count, reason }) => ({ reason, count })),
       incorrectExamples: s.incorrectExamples.map((e) => ({ atMs: e.atMs, from: e.from, reason: e.reason, datagram: e.datagram })),

@@ -3,7 +3,9 @@ import type { checkHistory } from "../history/linearizability.ts"
 import type { NodeId } from "../ids.ts"
 import type { IncorrectExample } from "./tally.ts"
 import type { IncorrectReason } from "./datagram.ts"
+import type { Unanswered } from "./clients.ts"
 import type { LatencySummary } from "./latency.ts"
+import type { Exit } from "./roster.ts"
 import type { Recovery } from "./recovery.ts"
 import type { TimelineWindow } from "./timeline.ts"
 import type { Thresholds, Tier } from "./tiers.ts"
@@ -11,7 +13,7 @@ import type { Thresholds, Tier } from "./tiers.ts"
 export type Verdict = ReturnType<typeof checkHistory>
 
 export interface RequestStats {
-  /** Logical operations generated (a failed-to-generate get counts as a put). */
+  /** Operations drawn of this kind, as the reference counts them: a get drawn with no key to read is sent as a put but counts here. */
   readonly generated: number
   /** Completed with an ok. */
   readonly ok: number
@@ -25,6 +27,8 @@ export interface RunStats {
   readonly leaders: ReadonlyArray<NodeId>
   readonly died: ReadonlyArray<NodeId>
   readonly killed: ReadonlyArray<NodeId>
+  /** Replica processes that ended on their own. The reference does not notice them; kvsim reports them. */
+  readonly exits: ReadonlyArray<Exit>
   readonly totalMsgs: number
   readonly droppedMsgs: number
   readonly blockedMsgs: number
@@ -36,6 +40,8 @@ export interface RunStats {
   readonly redirects: number
   /** Failed gets + failed puts + unanswered gets + unanswered puts. */
   readonly failures: number
+  /** Every request still waiting at the end, with why (clients.ts). */
+  readonly unanswered: ReadonlyArray<Unanswered>
   readonly incorrect: number
   readonly incorrectByReason: ReadonlyArray<{ readonly reason: IncorrectReason; readonly count: number }>
   readonly incorrectExamples: ReadonlyArray<IncorrectExample>
@@ -77,10 +83,12 @@ export interface ReplicaCpu {
   readonly perRequestUs: number | undefined
 }
 
+export type EndedBy = "time" | "max_packets" | "no living replica"
+
 export interface RunResult {
   readonly name: string
   readonly seed: number
-  readonly endedBy: "time" | "max_packets"
+  readonly endedBy: EndedBy
   /** From t=0 to the end of the run, in milliseconds. */
   readonly durationMs: number
   readonly stats: RunStats

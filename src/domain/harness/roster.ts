@@ -1,13 +1,33 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
 
-/** What the harness knows of each replica: whether it said hello, whether it is gone, and who leads. */
+/** A replica process that ended without the harness killing it. */
+export interface Exit {
+  readonly replica: NodeId
+  readonly atMs: number
+  /** "code 1", "SIGSEGV", …, as the back end saw it. */
+  readonly how: string
+}
+
+/**
+ * What the harness knows of each replica, kept as the reference keeps it (docs/calibration.md):
+ * - `open`: its harness socket is open. A kill closes it first, so nothing the replica sends
+ *   afterwards is routed.
+ * - `living`: the reference's `living_rids`, the replicas clients may be sent to. A kill takes a
+ *   replica out; so does a datagram the harness could not hand it because it had not said hello
+ *   yet. That second way is what the "died" check counts: the replica stays open and routed.
+ * A process that exits on its own is noticed by neither: it stays open and living, and what is
+ * sent to it is lost. kvsim records the exit for its report only.
+ */
 export class Roster {
   readonly ids: ReadonlyArray<NodeId>
   private readonly index = new Map<string, number>()
   private readonly registered: Array<boolean>
+  private readonly open: Array<boolean>
   private readonly alive: Array<boolean>
+  private readonly killedAt: Array<number | undefined>
   readonly killed: Array<NodeId> = []
   readonly died: Array<NodeId> = []
+  readonly exits: Array<Exit> = []
   /** The leader the harness believes in; BROADCAST when unknown. */
   leader: NodeId = BROADCAST
   /** Every leader believed in, in order, without immediate repeats. */
@@ -19,7 +39,9 @@ export class Roster {
     this.ids = ids
     ids.forEach((id, i) => this.index.set(id, i))
     this.registered = ids.map(() => false)
+    this.open = ids.map(() => true)
     this.alive = ids.map(() => true)
+    this.killedAt = ids.map(() => undefined)
   }
 
   get size(): number {
@@ -30,13 +52,19 @@ export class Roster {
     return this.index.get(id)
   }
 
+  /** In `living_rids`: clients may be sent to it. */
   isAlive(i: number): boolean {
     return this.alive[i] === true
   }
 
+  /** Its harness socket is open: what it sends is routed. */
+  isOpen(i: number): boolean {
+    return this.open[i] === true
+  }
+
   /** Only a replica that said hello has an address the back end can deliver to. */
   canReceive(i: number): boolean {
-    return this.alive[i] === true && this.registered[i] === true
+    return this.open[i] === true && this.registered[i] === true
   }
 
   isRegistered(i: number): boolean {
@@ -51,15 +79,34 @@ export class Roster {
     return this.ids.filter((_, i) => this.alive[i])
   }
 
-  kill(i: number): void {
-    this.alive[i] = false
-    this.killed.push(this.ids[i] as NodeId)
+  get anyLiving(): boolean {
+    return this.alive.includes(true)
   }
 
-  /** A replica that exited without being killed: check 2 fails. */
-  die(i: number): void {
+  /** When the harness killed it, if it did. */
+  killTime(i: number): number | undefined {
+    return this.killedAt[i]
+  }
+
+  /** The reference kills only a living replica: its socket closes, then SIGTERM. */
+  kill(i: number, now: number): boolean {
+    if (this.alive[i] !== true) return false
+    this.alive[i] = false
+    this.open[i] = false
+    this.killedAt[i] = now
+    this.killed.push(this.ids[i] as NodeId)
+    return true
+  }
+
+  /** The harness had a datagram for it before its hello: the reference takes it for dead. */
+  giveUp(i: number): void {
+    if (this.alive[i] !== true) return
     this.alive[i] = false
     this.died.push(this.ids[i] as NodeId)
+  }
+
+  exited(i: number, atMs: number, how: string): void {
+    if (this.killedAt[i] === undefined) this.exits.push({ replica: this.ids[i] as NodeId, atMs, how })
   }
 
   observeLeader(leader: NodeId, at: number): void {

@@ -30,6 +30,8 @@ export class Tally {
   redirects = 0
   duplicates = 0
   incorrect = 0
+  /** Datagrams whose `src` is not the replica whose socket they came in on. */
+  srcMismatches = 0
   readonly incorrectByReason = new Map<IncorrectReason, number>()
   readonly incorrectExamples: Array<IncorrectExample> = []
   /** Milliseconds from a MID's request to its response, one per response awaited. */

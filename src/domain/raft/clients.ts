@@ -1,6 +1,7 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
 import type { ClientRequest } from "../wire/messages.ts"
 import { send, type Outputs } from "./outputs.ts"
+import { probeLeader } from "./probing.ts"
 import { majority } from "./quorum.ts"
 import { clusterSize, stateWith, type RaftState } from "./state.ts"
 
@@ -20,21 +21,24 @@ const park = (state: RaftState, request: ClientRequest, until: number): RaftStat
   stateWith(state, { parked: [...state.parked, { request, until }] })
 
 /**
- * A client request at a replica that is not the leader. With a live leader known, redirect.
- * Otherwise hold the request (parked) until a leader speaks, bounded by `parkLimit`: an
- * immediate redirect would only send the client, which retries at once, bouncing between
- * replicas for the whole election (hundreds of thousands of redirects in a virtual run).
- * We suspect our leader is dead when a client names it yet asks us: the harness sends a
- * client elsewhere only when it knows its leader is dead. A leader we no longer hear is
- * still redirected to: clients reach every replica, so if it is we who are cut off, it
- * serves them.
+ * A client request at a replica that is not the leader. It is sent on to our leader only once
+ * that leader has been heard from after the request arrived: until then it is held (parked,
+ * bounded by `parkLimit`), and a probe asks the leader to show it is alive (probing.ts). The
+ * harness's client retries at once on a redirect, and one whose leader died names no leader
+ * when it asks us, so the request cannot tell us whether ours still lives. A redirect to a dead
+ * leader sends the client to a random replica, which sends it to the dead leader again: a storm
+ * of redirects for the whole election. A probe costs at most two messages an episode (plus
+ * re-asks when one is lost) and one round trip for the few requests that reach a follower. A
+ * dead leader never answers, so its clients wait for the next one, who releases them by
+ * speaking (replication.ts, roles.ts) or serves them on being elected (leader.ts). The price:
+ * where it is we who are cut off from a live leader, its clients wait here although it could
+ * serve them. With no leader known, requests are held likewise until one speaks.
  *
  * A replica that knows no leader will speak to it soon sends the client on sooner: a redirect
  * naming no one sends it to a random replica, likelier on the majority side.
  * - Whose canvass found it cut off: it parks the client for `cutOffParkLimit` only. Not at
- *   once: the majority side redirects to its old leader until its own election timeout, and
- *   where that is us, or every replica is cut off (flapping partitions, heavy loss), clients
- *   would bounce back and forth at once, a redirect storm.
+ *   once: where every replica is cut off (flapping partitions, heavy loss), clients would
+ *   bounce between them at once, a redirect storm.
  * - Otherwise, a client that names us while we know no leader had us as its leader, and we
  *   lost our quorum (§6.2): redirected at once.
  */
@@ -45,10 +49,8 @@ export const atNonLeader = (state: RaftState, request: ClientRequest, now: numbe
     redirect(state, request.src, request.MID, out)
     return state
   }
-  const leaderUnknownOrDead = state.leader === BROADCAST || request.leader === state.leader
-  if (leaderUnknownOrDead) return park(state, request, now + timing.parkLimit)
-  redirect(state, request.src, request.MID, out)
-  return state
+  const parked = park(state, request, now + timing.parkLimit)
+  return state.leader === BROADCAST ? parked : probeLeader(parked, now, out)
 }
 
 /** A leader spoke (or we became one): answer what was parked by pointing at it. */

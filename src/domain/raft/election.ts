@@ -80,6 +80,7 @@ export const startPreVote = (state: RaftState, now: number, random: number, out:
   const pre = stateWith(state, {
     role: "precandidate",
     leader: BROADCAST,
+    probe: undefined,
     votes: new Set([state.config.self]),
     canvass: freshCanvass(state, now),
     electionDeadline: electionDeadline(state.config.timing, now, random)

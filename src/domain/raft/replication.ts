@@ -29,10 +29,15 @@ const answer = (state: RaftState, request: Append, result: Answer, out: Outputs)
 export const rejectStale = (state: RaftState, request: Append, out: Outputs): void =>
   answer(state, request, { success: false, match: 0, conflictIndex: 0, conflictTerm: 0 }, out)
 
-/** The leader of our term spoke: it is alive, so the election timer restarts and parked clients go to it. */
+/** The leader of our term spoke: it is alive, so the election timer restarts, parked clients go to it and probing it ends. */
 export const heardFromLeader = (state: RaftState, leader: NodeId, now: number, random: number, out: Outputs): RaftState =>
   releaseParked(
-    stateWith(state, { leader, leaderContactAt: now, electionDeadline: electionDeadline(state.config.timing, now, random) }),
+    stateWith(state, {
+      leader,
+      leaderContactAt: now,
+      electionDeadline: electionDeadline(state.config.timing, now, random),
+      probe: undefined
+    }),
     out
   )
 

@@ -30,6 +30,7 @@ export const becomeFollower = (
     votes: new Set(),
     canvass: undefined,
     leaderState: undefined,
+    probe: undefined,
     electionDeadline: electionDeadline(state.config.timing, now, random)
   })
   if (wasLeader !== undefined) {

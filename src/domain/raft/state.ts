@@ -71,6 +71,16 @@ export interface Canvass {
   readonly asksLeft: number
 }
 
+/**
+ * A follower asking its leader to show it is alive, for the client requests it holds until
+ * then (clients.ts, probing.ts): when to ask again, and how many more times.
+ */
+export interface Probing {
+  readonly askAgainAt: number
+  readonly gap: number
+  readonly asksLeft: number
+}
+
 /** One replica's entire state: every step maps it to a new one. */
 export interface RaftState {
   readonly config: ClusterConfig
@@ -95,6 +105,8 @@ export interface RaftState {
   readonly canvass: Canvass | undefined
   readonly leaderState: LeaderState | undefined
   readonly parked: ReadonlyArray<Parked>
+  /** Set while requests parked under a known leader wait for it to speak; ends when it does, or the leader or role changes. */
+  readonly probe: Probing | undefined
   readonly undecided: ReadonlyArray<Undecided>
   /** MIDs of client datagrams already handled here: a replay gets no second response. */
   readonly seen: RecentSet
@@ -124,6 +136,7 @@ export const stateWith = (state: RaftState, changes: Partial<RaftState>): RaftSt
   canvass: "canvass" in changes ? changes.canvass : state.canvass,
   leaderState: "leaderState" in changes ? changes.leaderState : state.leaderState,
   parked: changes.parked ?? state.parked,
+  probe: "probe" in changes ? changes.probe : state.probe,
   undecided: changes.undecided ?? state.undecided,
   seen: changes.seen ?? state.seen
 })
@@ -161,6 +174,7 @@ export const initialState = (config: ClusterConfig, now: number, random: number)
     canvass: undefined,
     leaderState: undefined,
     parked: [],
+    probe: undefined,
     undecided: [],
     seen: emptyRecent(SEEN_MEMORY)
   }

@@ -7,6 +7,7 @@ import { compact } from "./compaction.ts"
 import { forgetStaleIncoming, onInstall, rejectStaleInstall } from "./installSnapshot.ts"
 import { leaderWakeAt, onAppended, onClientRequest, onInstalled, onLeaderTimeout } from "./leader.ts"
 import { log, type Output, type Outputs } from "./outputs.ts"
+import { answerProbe, probeAgain } from "./probing.ts"
 import { onAppend, rejectStale } from "./replication.ts"
 import { becomeFollower } from "./roles.ts"
 import { addRecent, hasRecent } from "./recentSet.ts"
@@ -36,7 +37,8 @@ const isReplicaMessage = (message: WireMessage): message is ReplicaMessage =>
   message.type === "append" ||
   message.type === "appended" ||
   message.type === "install" ||
-  message.type === "installed"
+  message.type === "installed" ||
+  message.type === "probe"
 
 /**
  * Checks that a decoded message may act on this replica at all: addressed to it, replica
@@ -68,8 +70,9 @@ const onClient = (state: RaftState, request: ClientRequest, now: number, out: Ou
 /**
  * Rules for all servers (Figure 2): a higher term makes us a follower of it; a message from
  * an older term is stale — an append or install from a deposed leader is answered so it
- * learns the new term, anything else is ignored. Votes are handled before any of this,
- * because a replica in its leader's lease must not let a vote request move its term (§9.6).
+ * learns the new term, and so is a probe that reaches a leader (probing.ts); anything else is
+ * ignored. Votes are handled before any of this, because a replica in its leader's lease must
+ * not let a vote request move its term (§9.6).
  */
 const onReplica = (state: RaftState, message: ReplicaMessage, now: number, random: number, out: Outputs): RaftState => {
   if (message.type === "vote") return onVote(state, message, now, random, out)
@@ -81,7 +84,7 @@ const onReplica = (state: RaftState, message: ReplicaMessage, now: number, rando
   if (message.term < state.term) {
     if (message.type === "append") rejectStale(state, message, out)
     if (message.type === "install") rejectStaleInstall(state, message, out)
-    return state
+    return message.type === "probe" ? answerProbe(state, message, now, out) : state
   }
   const fromLeader = message.type === "append" || message.type === "install"
   const current =
@@ -95,6 +98,8 @@ const onReplica = (state: RaftState, message: ReplicaMessage, now: number, rando
       return current.role === "leader" ? onAppended(current, message, now, out) : current
     case "installed":
       return current.role === "leader" ? onInstalled(current, message, now, out) : current
+    case "probe":
+      return answerProbe(current, message, now, out)
     case "append":
     case "install": {
       if (current.role === "leader") {
@@ -126,13 +131,18 @@ const onTimeout = (state: RaftState, now: number, random: number, out: Outputs):
   // The election first: it forgets the silent leader, so a request expiring in the same
   // instant is redirected naming no leader rather than the one just given up on.
   const current = now >= state.electionDeadline ? startPreVote(state, now, random, out) : canvassAgain(state, now, out)
-  return expireParked(current, now, out)
+  return probeAgain(expireParked(current, now, out), now, out)
 }
 
 export const wakeAt = (state: RaftState): number =>
   state.role === "leader"
     ? leaderWakeAt(state)
-    : Math.min(state.electionDeadline, state.canvass?.askAgainAt ?? Number.POSITIVE_INFINITY, ...state.parked.map((parked) => parked.until))
+    : Math.min(
+        state.electionDeadline,
+        state.canvass?.askAgainAt ?? Number.POSITIVE_INFINITY,
+        state.probe?.askAgainAt ?? Number.POSITIVE_INFINITY,
+        ...state.parked.map((parked) => parked.until)
+      )
 
 /** The replica as a pure function: same state and inputs, same state and outputs. */
 export const step = (state: RaftState, input: Input, { now, random }: Context): Step => {

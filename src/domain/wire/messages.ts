@@ -133,9 +133,15 @@ export const Installed = Schema.Struct({
   at: Schema.Number
 })
 
+/**
+ * A follower holding a client request asks its leader to show it is alive (clients.ts): the
+ * leader answers with an append, which releases the request as a redirect to it.
+ */
+export const Probe = Schema.Struct({ ...Envelope, type: Schema.Literal("probe"), term: Term })
+
 export const ClientRequest = Schema.Union(Get, Put)
-export const ReplicaMessage = Schema.Union(Vote, Voted, Append, Appended, Install, Installed)
-export const WireMessage = Schema.Union(Hello, Get, Put, Ok, Fail, Redirect, Vote, Voted, Append, Appended, Install, Installed)
+export const ReplicaMessage = Schema.Union(Vote, Voted, Append, Appended, Install, Installed, Probe)
+export const WireMessage = Schema.Union(Hello, Get, Put, Ok, Fail, Redirect, Vote, Voted, Append, Appended, Install, Installed, Probe)
 
 export type Hello = typeof Hello.Type
 export type Get = typeof Get.Type
@@ -149,6 +155,7 @@ export type Append = typeof Append.Type
 export type Appended = typeof Appended.Type
 export type Install = typeof Install.Type
 export type Installed = typeof Installed.Type
+export type Probe = typeof Probe.Type
 export type ClientRequest = typeof ClientRequest.Type
 export type ReplicaMessage = typeof ReplicaMessage.Type
 export type WireMessage = typeof WireMessage.Type

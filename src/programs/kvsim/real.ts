@@ -64,7 +64,7 @@ const checkExecutable = (file: string) =>
 /**
  * One run against real replica processes over UDP on localhost, in real time. Every datagram
  * is handled synchronously in its socket's callback (core in, sends out), so the harness adds
- * no queueing to the latency it measures; timers follow the core's nextTimerAt.
+ * no queueing to the latency it measures; the core's idle wake-up follows its nextTimerAt.
  *
  * The run is judged only once every replica has been stopped: the linearizability check can
  * take a while on a long history, and replicas must not outlive the run meanwhile.
@@ -100,9 +100,11 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
 
       let timer: ReturnType<typeof setTimeout> | undefined
       let timerAt: number | undefined
+      // The core's idle wake-up moves with every datagram; a timer armed for an earlier moment is
+      // left to fire (the core ignores it if early) rather than re-armed per datagram.
       const schedule = () => {
         const at = harness.nextTimerAt()
-        if (at === timerAt) return
+        if (at === timerAt || (timer !== undefined && timerAt !== undefined && at !== undefined && timerAt <= at)) return
         if (timer !== undefined) clearTimeout(timer)
         timer = undefined
         timerAt = at
@@ -152,10 +154,14 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
         const others = ids.filter((other) => other !== id)
         const logFile = options.logDir === undefined ? undefined : path.join(options.logDir, `${options.name}-${id}.log`)
         const child = spawnReplica(command, [String(port), id, ...others], logFile)
-        const exited = guarded(() => harness.onReplicaExit(id, now()))
+        child.once(
+          "exit",
+          guarded((code: number | null, signal: NodeJS.Signals | null) =>
+            harness.onReplicaExit(id, now(), signal !== null ? signal : `code ${code}`)
+          )
+        )
         // `error` covers a spawn that failed outright, which emits no `exit`.
-        child.once("exit", exited)
-        child.once("error", exited)
+        child.once("error", guarded((error: Error) => harness.onReplicaExit(id, now(), `failed to start: ${error.message}`)))
         children.push(child)
       }
 

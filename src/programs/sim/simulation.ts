@@ -134,9 +134,10 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   }
   let harnessToken = 0
   let harnessAt: number | undefined
+  // As in real mode, a pending wake-up earlier than the core's next is left to fire.
   const scheduleHarness = (): void => {
     const at = harness.nextTimerAt()
-    if (at === harnessAt) return
+    if (at === harnessAt || (harnessAt !== undefined && at !== undefined && harnessAt <= at)) return
     harnessAt = at
     harnessToken++
     if (at !== undefined) queue.push(Math.max(at, clock.now), { _tag: "HarnessTimer", token: harnessToken })
