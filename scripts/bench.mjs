@@ -10,6 +10,7 @@
 import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
+import { scriptArgs } from "./scriptArgs.mjs"
 import { BENCHMARKS, readSection, withSection } from "./benchmarksFile.mjs"
 import { kvsim, standardConfigs } from "./kvsimRun.mjs"
 import { kvsimAsReference, runReference } from "./referenceRun.mjs"
@@ -19,31 +20,17 @@ const USAGE = `usage: npm run bench -- [--runs N] [--reference PATH]
   --reference PATH  also measure every config and the floor model with the reference simulator
                     (the course's \`run\`, Python 3), interleaved with kvsim's runs
   --help            print this and exit`
-const usageError = (message) => {
-  process.stderr.write(`bench: ${message}\n\n${USAGE}\n`)
+const { values } = scriptArgs(USAGE, { valued: ["--runs", "--reference"] })
+const reference = values.reference
+if (values.runs !== undefined && (!/^\d+$/.test(values.runs) || Number(values.runs) < 1)) {
+  process.stderr.write(`bench: --runs "${values.runs}" is not a positive count\n\n${USAGE}\n`)
   process.exit(2)
 }
-let runs = 3
-let reference
-{
-  const argv = process.argv.slice(2)
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (arg === "--help" || arg === "-h") {
-      process.stdout.write(`${USAGE}\n`)
-      process.exit(0)
-    } else if (arg === "--runs" || arg === "--reference") {
-      const value = argv[++i]
-      if (value === undefined) usageError(`${arg} needs a value`)
-      if (arg === "--reference") reference = value
-      else if (!/^\d+$/.test(value) || Number(value) < 1) usageError(`--runs "${value}" is not a positive count`)
-      else runs = Number(value)
-    } else {
-      usageError(`unknown argument "${arg}"`)
-    }
-  }
+const runs = values.runs === undefined ? 3 : Number(values.runs)
+if (reference !== undefined && !existsSync(reference)) {
+  process.stderr.write(`bench: no reference at ${reference}\n`)
+  process.exit(2)
 }
-if (reference !== undefined && !existsSync(reference)) usageError(`no reference at ${reference}`)
 const withRef = reference !== undefined
 const seed = 1000
 
@@ -139,7 +126,10 @@ const refCells = (name) => {
 }
 const rows = [...byConfig].map(([name, list]) => {
   const value = (m) => median(list.map((run) => metric(run, m).value))
-  const worstTier = (m) => tierName[Math.max(...list.map((run) => metric(run, m).tier))]
+  const worstTier = (m) => {
+    const graded = list.map((run) => metric(run, m).tier).filter((tier) => typeof tier === "number")
+    return graded.length === 0 ? "not scored" : tierName[Math.max(...graded)]
+  }
   const ours = latencies(list)
   const ratio = ratioOf(ours.all, floors[floorOf(name)].all)
   if (!withRef) {
@@ -270,7 +260,10 @@ warm, in a tight loop on one core — the replica's own work with the network ta
 
 ${microbench.trimEnd()}
 `
-// The "Soak" section belongs to scripts/soak.mjs: kept as it is.
-const soak = existsSync(BENCHMARKS) ? readSection(readFileSync(BENCHMARKS, "utf8"), "Soak") : undefined
-writeFileSync(BENCHMARKS, soak === undefined ? text : withSection(text, "Soak", soak))
+// Sections bench does not write belong to other scripts (soak.mjs's "Soak",
+// calibrationTable.mjs's "Reference and kvsim: …"): kept as they are.
+const ownSections = new Set([...text.matchAll(/^## (.+)$/gm)].map((match) => match[1]))
+const previous = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, "utf8") : ""
+const kept = [...previous.matchAll(/^## (.+)$/gm)].map((match) => match[1]).filter((title) => !ownSections.has(title))
+writeFileSync(BENCHMARKS, kept.reduce((out, title) => withSection(out, title, readSection(previous, title)), text))
 process.stdout.write(text)

@@ -9,4 +9,4 @@ const entries = {
   campaign: "src/programs/campaign/main.ts"
 }
 
-await Promise.all(Object.entries(entries).map(([name, entry]) => bundle(entry, `dist/${name}.mjs`)))
+await Promise.all(Object.entries(entries).map(([name, entry]) => bundle(entry, `dist/${name}.mjs`, { executable: name === "kvsim" })))

@@ -1,8 +1,15 @@
+import { chmod } from "node:fs/promises"
 import { build } from "esbuild"
 
-/** One TypeScript entry point as a single ESM file for Node 20, with `require` for the CommonJS parts of the dependencies. */
-export const bundle = (entry, outfile) =>
-  build({
+const REQUIRE = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+
+/**
+ * One TypeScript entry point as a single ESM file for Node 20, with `require` for the CommonJS
+ * parts of the dependencies. An `executable` one starts with a shebang, so that npm's bin link
+ * (`npx kvsim`) can run it.
+ */
+export const bundle = async (entry, outfile, { executable = false } = {}) => {
+  await build({
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -12,5 +19,7 @@ export const bundle = (entry, outfile) =>
     minify: false,
     sourcemap: false,
     logLevel: "warning",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
+    banner: { js: executable ? `#!/usr/bin/env node\n${REQUIRE}` : REQUIRE }
   })
+  if (executable) await chmod(outfile, 0o755)
+}

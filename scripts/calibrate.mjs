@@ -5,10 +5,12 @@
 // verdict per metric (tolerance rule: docs/calibration-tool.md), and with --out a JSON file of
 // every run's numbers. Exit 0 whatever the verdicts (this is a measurement), 1 when some run
 // produced no numbers, 2 on usage errors. Node's standard library only.
+import { execFileSync } from "node:child_process"
 import { accessSync, constants, existsSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import { kvsim, KVSIM, standardConfigs } from "./kvsimRun.mjs"
+import { scriptArgs } from "./scriptArgs.mjs"
 import { kvsimAsReference, runReference, TIER_METRICS } from "./referenceRun.mjs"
 
 const USAGE = `usage: npm run calibrate -- --reference PATH [options] [configs…]
@@ -29,27 +31,9 @@ const usageError = (message) => {
 }
 
 // ---- arguments -------------------------------------------------------------------------------
-const options = { reference: undefined, replica: "./3700kvstore", runs: 3, seed: 1000, out: undefined }
-const positional = []
-{
-  const argv = process.argv.slice(2)
-  const valued = { "--reference": "reference", "--replica": "replica", "--runs": "runs", "--seed": "seed", "--out": "out" }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (arg === "--help" || arg === "-h") {
-      process.stdout.write(`${USAGE}\n`)
-      process.exit(0)
-    } else if (arg in valued) {
-      const value = argv[++i]
-      if (value === undefined) usageError(`${arg} needs a value`)
-      options[valued[arg]] = value
-    } else if (arg.startsWith("-")) {
-      usageError(`unknown option "${arg}"`)
-    } else {
-      positional.push(arg)
-    }
-  }
-}
+const parsed = scriptArgs(USAGE, { valued: ["--reference", "--replica", "--runs", "--seed", "--out"], positional: true })
+const options = { replica: "./3700kvstore", runs: 3, seed: 1000, ...parsed.values }
+const positional = parsed.rest
 if (options.reference === undefined) usageError("--reference PATH is required")
 if (!existsSync(options.reference)) usageError(`no reference at ${options.reference}`)
 const runs = Number(options.runs)
@@ -84,10 +68,8 @@ const TOLERANCE = [
   "  counts (messages, redirects, unanswered, failures, duplicates): [min - s - a, max + s + a], a = 2*sqrt(m) + 1",
   "  median latency:                                                   [min - s, max + s], judged only with N >= 2",
   "correctness agrees when the pass counts are equal; tiers: the fraction of run-paired tier cells (run i of each",
-  "harness, both correct) that are equal, reported without a verdict. Under the hypothesis that both harnesses",
-  "draw from one distribution, a cell disagrees by chance ~8% of the time at N=3 for a normal metric (latency,",
-  "messages), <1% for Poisson counts; ~0.6% and ~0% at N=5. One disagreement at N=3 is weak evidence; the",
-  "sign test in the summary (kvsim above/below the reference across configs) is the test for a systematic bias."
+  "harness, both correct) that are equal, reported without a verdict. One disagreement at N=3 is weak evidence;",
+  "the sign test in the summary (kvsim above/below the reference across configs) is the test for a systematic bias."
 ]
 
 /** The acceptance interval for kvsim's median, or a reason there is none. */
@@ -241,7 +223,7 @@ const header = [
   `configs:   ${configs.map((c) => c.name).join(" ")}`,
   `runs:      ${runs} per config and harness, alternating (reference 1, kvsim 1, reference 2, …); kvsim seeds ${seed}…${seed + runs - 1}`,
   `machine:   ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`,
-  `Definitions are the reference's: redirects = redirect + fail responses (kvsim's definition checked per run);`,
+  `Definitions are the reference's: redirects = redirect + fail responses;`,
   `failures = fail responses + unanswered requests (the graded metric); tiers B bonus, F full, P partial, N none,`,
   `– no tiers (run failed correctness). Cells: median (min–max) over the runs.`,
   ...(runs < 3 ? [`N=${runs}: the reference's spread is barely known; count verdicts rest mostly on the Poisson allowance.`] : []),
@@ -254,8 +236,16 @@ const results = []
 let unmeasured = 0
 const total = configs.length * runs * 2
 let step = 0
+const commit = (() => {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim()
+  } catch {
+    return null
+  }
+})()
 const document = () => ({
   tool: "scripts/calibrate.mjs",
+  commit,
   started: started.toISOString(),
   finished: new Date().toISOString(),
   reference: path.resolve(options.reference),

@@ -10,11 +10,16 @@ import { createSocket } from "node:dgram"
 import path from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import { scriptArgs } from "./scriptArgs.mjs"
 
-const option = (name, fallback) => {
-  const at = process.argv.indexOf(name)
-  return at === -1 ? fallback : process.argv[at + 1]
-}
+const { values } = scriptArgs(
+  "usage: node scripts/memoryProbe.mjs [--seconds S] [--rate R] [--replica PATH]\n" +
+    "  --seconds S     how long to run (default 180)\n" +
+    "  --rate R        appends a second, at least 100 (default 300)\n" +
+    "  --replica PATH  the replica to probe (default ./3700kvstore)",
+  { valued: ["--seconds", "--rate", "--replica"] }
+)
+const option = (name, fallback) => values[name.slice(2)] ?? fallback
 const seconds = Number(option("--seconds", "180"))
 const rate = Number(option("--rate", "300"))
 if (!(seconds > 0) || !(rate >= 100)) throw new Error("--seconds must be positive and --rate at least 100")

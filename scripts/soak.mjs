@@ -14,19 +14,30 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import os from "node:os"
 import path from "node:path"
 import { writeSection } from "./benchmarksFile.mjs"
+import { scriptArgs } from "./scriptArgs.mjs"
 import { soakReport } from "./soakReport.mjs"
 
+const args = scriptArgs(
+  "usage: npm run soak [-- --minutes N] [--rate R] [--seed S] [--keys-per-client K | --unbounded-keys] [--print-config]\n" +
+    "  --minutes N          how long to run (default 10)\n" +
+    "  --rate R             client requests per second (default 100)\n" +
+    "  --seed S             kvsim's seed (default 1)\n" +
+    "  --keys-per-client K  each client writes at most K keys (default 250)\n" +
+    "  --unbounded-keys     clients add keys for the whole run, as the reference's workload does\n" +
+    "  --print-config       print the run's kvsim config and exit",
+  { valued: ["--minutes", "--rate", "--seed", "--keys-per-client"], switches: ["--unbounded-keys", "--print-config"] }
+)
 const option = (name, fallback) => {
-  const at = process.argv.indexOf(name)
-  if (at === -1) return fallback
-  const value = Number(process.argv[at + 1])
-  if (!(value > 0)) throw new Error(`${name} needs a positive number, not "${process.argv[at + 1]}"`)
+  const text = args.values[name]
+  if (text === undefined) return fallback
+  const value = Number(text)
+  if (!(value > 0)) throw new Error(`--${name} needs a positive number, not "${text}"`)
   return value
 }
-const minutes = option("--minutes", 10)
-const rate = option("--rate", 100)
-const seed = option("--seed", 1)
-const keysPerClient = process.argv.includes("--unbounded-keys") ? undefined : option("--keys-per-client", 250)
+const minutes = option("minutes", 10)
+const rate = option("rate", 100)
+const seed = option("seed", 1)
+const keysPerClient = args.switches.has("unbounded-keys") ? undefined : option("keys-per-client", 250)
 
 const REPLICAS = 5
 const SAMPLE_EVERY_MS = 10_000
@@ -58,7 +69,7 @@ const config = {
   tests: { benchmarks: { total_msgs: [0, 0, 0], failures: [0, 0, 0], duplicates: [0, 0, 0], median_latency: [0, 0, 0] } }
 }
 
-if (process.argv.includes("--print-config")) {
+if (args.switches.has("print-config")) {
   process.stdout.write(`${JSON.stringify(config, null, 2)}\n`)
   process.exit(0)
 }

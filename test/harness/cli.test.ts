@@ -1,4 +1,5 @@
-import { readdirSync } from "node:fs"
+import { execFileSync, spawnSync } from "node:child_process"
+import { readdirSync, readFileSync, statSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { parseArgs } from "../../src/programs/kvsim/args.ts"
@@ -43,6 +44,22 @@ describe("kvsim arguments", () => {
     expect(error(["run", "all", "--seeds", "1..2", "--seed", "1"])).toMatch(/cannot be combined/)
     expect(error(["run", "all", "--virtual", "--logs", "d"])).toMatch(/real runs only/)
   })
+
+  it("refuses --virtual with a replica of someone else's: virtual mode can only run ours, in-process", () => {
+    expect(error(["run", "all", "--virtual", "--replica", "./my-replica"])).toMatch(/cannot run \.\/my-replica; drop --virtual/)
+    expect(parsed(["run", "all", "--virtual", "--replica", "./3700kvstore"]).virtual).toBe(true)
+    expect(parsed(["run", "all", "--replica", "./my-replica"]).replica).toBe("./my-replica")
+  })
+})
+
+describe("the kvsim bundle", () => {
+  it("starts with a shebang and is executable, so npm's bin link runs it; --version names the package's", () => {
+    const bundle = "dist/kvsim.mjs"
+    expect(readFileSync(bundle, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true)
+    expect(statSync(bundle).mode & 0o111).not.toBe(0)
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string }
+    expect(execFileSync(bundle, ["--version"], { encoding: "utf8" })).toBe(`kvsim ${version}\n`)
+  })
 })
 
 describe("the standard suite", () => {
@@ -52,5 +69,17 @@ describe("the standard suite", () => {
     expect(suite.slice(0, 4)).toEqual(["simple-1.json", "simple-2.json", "unreliable-1.json", "unreliable-2.json"])
     expect(suite.at(-1)).toBe("advanced-4.json")
     expect(standardSuite(["simple-10.json", "crash-1.json", "simple-2.json"])).toEqual(["simple-2.json", "simple-10.json", "crash-1.json"])
+  })
+})
+
+describe("the scripts' command lines", () => {
+  const scripts = ["scripts/fuzz.mjs", "scripts/soak.mjs", "scripts/memoryProbe.mjs", "scripts/bench.mjs", "scripts/calibrate.mjs"]
+  it.each(scripts)("%s prints its usage on --help and refuses an unknown flag, before starting any work", (script) => {
+    const help = spawnSync(process.execPath, [script, "--help"], { encoding: "utf8", timeout: 10_000 })
+    expect(help.status).toBe(0)
+    expect(help.stdout).toMatch(/^usage: /)
+    const bogus = spawnSync(process.execPath, [script, "--bogus"], { encoding: "utf8", timeout: 10_000 })
+    expect(bogus.status).toBe(2)
+    expect(bogus.stderr).toMatch(/unknown option "--bogus"/)
   })
 })

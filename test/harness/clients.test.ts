@@ -318,7 +318,7 @@ describe("the clients' judgement of responses", () => {
     run.runUntil()
     const s = run.result().stats
     expect(s.died).toEqual([R3])
-    expect(s.unanswered).toEqual([expect.objectContaining({ sentTo: R3, cause: "never-answered" })])
+    expect(s.unanswered).toEqual([expect.objectContaining({ sentTo: R3, cause: "not-delivered" })])
     expect(run.requests).toHaveLength(99)
     // Clients that had been answered believed 0003; once it is not living they drop that belief first.
     const answered = new Set<unknown>()

@@ -62,7 +62,7 @@ describe("routing replica datagrams by dst", () => {
     expect(unanswered).toHaveLength(10)
     const sent = unanswered.filter((u) => u.sentTo !== undefined)
     expect(sent.map((u) => u.sentTo).sort()).toEqual([...ids(5)])
-    expect(sent.every((u) => u.cause === "never-answered")).toBe(true)
+    expect(sent.every((u) => u.cause === "not-delivered")).toBe(true)
     const nowhere = unanswered.filter((u) => u.sentTo === undefined)
     expect(nowhere).toHaveLength(5)
     expect(nowhere.every((u) => u.cause === "no-living-replica")).toBe(true)

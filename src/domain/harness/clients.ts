@@ -25,6 +25,8 @@ interface Attempt {
   readonly sentAt: number
   /** Undefined when no replica was living to send it to: the reference then never sends it. */
   readonly to: NodeId | undefined
+  /** False when the harness could not hand it over: its replica had not said hello. */
+  readonly delivered: boolean
 }
 
 class ClientState {
@@ -43,6 +45,7 @@ export type UnansweredCause =
   | "killed-same-wake"
   | "killed-before-answer"
   | "replica-exited"
+  | "not-delivered"
   | "no-living-replica"
   | "never-answered"
 
@@ -56,8 +59,8 @@ export interface Unanswered {
   readonly cause: UnansweredCause
 }
 
-/** Hands a request to a replica as the reference's `__replica_deliver__` does. */
-export type Deliver = (from: NodeId, to: NodeId, datagram: string, out: Array<HarnessEffect>) => void
+/** Hands a request to a replica as the reference's `__replica_deliver__` does; false if it could not. */
+export type Deliver = (from: NodeId, to: NodeId, datagram: string, out: Array<HarnessEffect>) => boolean
 
 const RESPONSE_TYPES = new Set(["ok", "fail", "redirect"])
 
@@ -236,6 +239,7 @@ export class Clients {
 
   private causeOf(attempt: Attempt): UnansweredCause {
     if (attempt.to === undefined) return "no-living-replica"
+    if (!attempt.delivered) return "not-delivered"
     const replica = this.roster.indexOf(attempt.to) as number
     const killedAt = this.roster.killTime(replica)
     if (killedAt !== undefined && killedAt >= attempt.sentAt) {
@@ -259,12 +263,15 @@ export class Clients {
     const mid = randomKey(this.mids, MID_LENGTH)
     this.tally.requestsSent++
     const to = this.destination(state)
-    state.waiting.set(mid, { operation, mid, sentAt: now, to })
-    if (to === undefined) return
+    if (to === undefined) {
+      state.waiting.set(mid, { operation, mid, sentAt: now, to, delivered: false })
+      return
+    }
     const request = operation.kind === "get"
       ? { src: state.id, dst: to, leader: state.leader, type: "get", MID: mid, key: operation.key }
       : { src: state.id, dst: to, leader: state.leader, type: "put", MID: mid, key: operation.key, value: operation.value }
-    this.deliver(state.id, to, JSON.stringify(request), out)
+    const delivered = this.deliver(state.id, to, JSON.stringify(request), out)
+    state.waiting.set(mid, { operation, mid, sentAt: now, to, delivered })
   }
 
   private destination(state: ClientState): NodeId | undefined {

@@ -35,10 +35,11 @@ import { summarizeLatency } from "./latency.ts"
 import { Partition } from "./partition.ts"
 import { RandomStream, streamSeed } from "./random.ts"
 import { Recoveries } from "./recovery.ts"
-import type { EndedBy, Metric, RunResult, RunStats } from "./result.ts"
+import type { EndedBy, Metric, RunResult, RunStats, Verdict } from "./result.ts"
 import { Roster } from "./roster.ts"
 import { Tally } from "./tally.ts"
 import { timeline } from "./timeline.ts"
+import { runStatus } from "./status.ts"
 import { tierOf } from "./tiers.ts"
 import { drawIntent } from "./workload.ts"
 
@@ -166,12 +167,17 @@ export class Harness {
   result(now: number): RunResult {
     const stats = this.stats()
     const history = this.clients.history()
-    const linearizability = checkHistory(history)
+    // With nothing answered there is nothing to check: an empty history proves no order.
+    const linearizability: Verdict = history.some((op) => op.outcome._tag === "Ok")
+      ? checkHistory(history)
+      : { _tag: "Inconclusive", key: "", reason: "no operation was answered" }
     const checks = correctnessChecks(this.config, fractionLimits(this.config), stats, linearizability)
+    // As in the reference, a run that failed correctness is given no performance tiers.
+    const correct = checks.every((check) => check.passed)
     const benchmarks = this.config.tests.benchmarks
     const metric = (name: Metric["name"], value: number | undefined): Metric => {
       const thresholds = benchmarks[name]
-      return { name, value, thresholds, tier: tierOf(value, thresholds) }
+      return { name, value, thresholds, tier: correct ? tierOf(value, thresholds) : undefined }
     }
     const performance = [
       metric("total_msgs", stats.totalMsgs),
@@ -187,7 +193,8 @@ export class Harness {
       stats,
       linearizability,
       checks,
-      correct: checks.every((check) => check.passed),
+      correct,
+      status: runStatus(correct, linearizability),
       performance,
       history,
       timeline: timeline(
@@ -288,10 +295,14 @@ export class Harness {
    * The reference's `__replica_deliver__`: nothing reaches a killed replica, and one that has
    * not said hello has no address, so the reference takes it for dead (the "died" check).
    */
-  private deliver(from: NodeId, to: NodeId, text: string, out: Array<HarnessEffect>): void {
+  private deliver(from: NodeId, to: NodeId, text: string, out: Array<HarnessEffect>): boolean {
     const i = this.roster.indexOf(to) as number
-    if (this.roster.canReceive(i)) out.push({ _tag: "Deliver", from, to, datagram: text })
-    else if (this.roster.isOpen(i)) this.roster.giveUp(i)
+    if (this.roster.canReceive(i)) {
+      out.push({ _tag: "Deliver", from, to, datagram: text })
+      return true
+    }
+    if (this.roster.isOpen(i)) this.roster.giveUp(i)
+    return false
   }
 
   /**

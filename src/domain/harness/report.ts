@@ -1,5 +1,6 @@
 import type { Unanswered, UnansweredCause } from "./clients.ts"
 import type { LatencySummary } from "./latency.ts"
+import type { RunStatus } from "./status.ts"
 import type { Check, Metric, RunResult, Verdict } from "./result.ts"
 import { TIER_NAMES } from "./tiers.ts"
 
@@ -22,10 +23,13 @@ const row = (label: string, text: string): string => `  ${label.padEnd(18)} ${te
 
 const MAX_UNANSWERED_LISTED = 10
 
+const STATUS: Record<RunStatus, string> = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" }
+
 const CAUSE_TEXT: Record<UnansweredCause, string> = {
   "killed-same-wake": "its replica was killed in the same wake-up of the harness loop, before it could answer",
   "killed-before-answer": "its replica was killed before it answered",
   "replica-exited": "its replica had exited",
+  "not-delivered": "the harness could not hand it over: its replica had not said hello, and was taken for dead",
   "no-living-replica": "no replica was living to send it to",
   "never-answered": "never answered by a replica that stayed up"
 }
@@ -107,7 +111,7 @@ export const formatScorecard = (result: RunResult): string => {
   }
   lines.push(row("linearizability", `${verdictText(result.linearizability)} (${result.history.length} operations)`))
   const failed = result.checks.filter((check) => !check.passed)
-  lines.push(`Correctness: ${result.correct ? "PASS" : "FAIL"}`)
+  lines.push(`Correctness: ${STATUS[result.status]}`)
   for (const check of failed) lines.push(`  failed: ${check.description}: ${check.detail}`)
   for (const example of s.incorrectExamples) {
     lines.push(`  incorrect at ${example.atMs.toFixed(1)} ms from ${example.from} (${example.reason}): ${example.datagram}`)
@@ -117,7 +121,8 @@ export const formatScorecard = (result: RunResult): string => {
     const [bonus, full, partial] = metric.thresholds
     lines.push(
       `  ${metric.name.padEnd(15)} ${metricValue(metric).padStart(11)}   ` +
-        `bonus < ${bonus}, full < ${full}, partial < ${partial}: tier ${metric.tier} (${TIER_NAMES[metric.tier]})`
+        `bonus < ${bonus}, full < ${full}, partial < ${partial}: ` +
+        (metric.tier === undefined ? "not scored (correctness failed)" : `tier ${metric.tier} (${TIER_NAMES[metric.tier]})`)
     )
   }
   return lines.join("\n")
@@ -125,9 +130,11 @@ export const formatScorecard = (result: RunResult): string => {
 
 /** One line per run for `kvsim run all`: the verdict, the four tiers, and which checks failed. */
 export const formatSummaryLine = (result: RunResult, nameWidth = 14): string => {
-  const tiers = result.performance.map((metric) => `${metric.name} ${metricValue(metric)} (${TIER_NAMES[metric.tier]})`)
+  const tiers = result.performance.map(
+    (metric) => `${metric.name} ${metricValue(metric)} (${metric.tier === undefined ? "not scored" : TIER_NAMES[metric.tier]})`
+  )
   const failed = result.checks.filter((check) => !check.passed).map((check) => check.id)
-  return `${result.correct ? "PASS" : "FAIL"} ${result.name.padEnd(nameWidth)} ${tiers.join(", ")}  [seed ${result.seed}]` +
+  return `${STATUS[result.status]} ${result.name.padEnd(nameWidth)} ${tiers.join(", ")}  [seed ${result.seed}]` +
     (failed.length > 0 ? `  failed: ${failed.join(", ")}` : "")
 }
 
@@ -156,6 +163,7 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
     name: result.name,
     seed: result.seed,
     correct: result.correct,
+    status: result.status,
     endedBy: result.endedBy,
     durationMs: result.durationMs,
     checks: result.checks.map(checkJson),
@@ -163,8 +171,8 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       name: metric.name,
       value: metric.value ?? null,
       thresholds: [...metric.thresholds],
-      tier: metric.tier,
-      tierName: TIER_NAMES[metric.tier]
+      tier: metric.tier ?? null,
+      tierName: metric.tier === undefined ? null : TIER_NAMES[metric.tier]
     })),
     linearizability: verdictJson(result.linearizability),
     timeline: result.timeline.map((window) => ({

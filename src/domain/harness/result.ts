@@ -6,6 +6,7 @@ import type { IncorrectReason } from "./datagram.ts"
 import type { Unanswered } from "./clients.ts"
 import type { LatencySummary } from "./latency.ts"
 import type { Exit } from "./roster.ts"
+import type { RunStatus } from "./status.ts"
 import type { Recovery } from "./recovery.ts"
 import type { TimelineWindow } from "./timeline.ts"
 import type { Thresholds, Tier } from "./tiers.ts"
@@ -68,7 +69,8 @@ export interface Metric {
   /** Seconds for median_latency, a count otherwise; undefined when there were no samples. */
   readonly value: number | undefined
   readonly thresholds: Thresholds
-  readonly tier: Tier
+  /** Undefined when the run failed correctness: the reference gives such a run no tiers. */
+  readonly tier: Tier | undefined
 }
 
 /**
@@ -95,6 +97,7 @@ export interface RunResult {
   readonly linearizability: Verdict
   readonly checks: ReadonlyArray<Check>
   readonly correct: boolean
+  readonly status: RunStatus
   readonly performance: ReadonlyArray<Metric>
   readonly history: History
   /** The request phase minute by minute. */

@@ -13,18 +13,22 @@ export interface KvsimArgs {
 }
 
 export const usage = [
-  "usage: kvsim run <config.json | all> [options]",
+  "usage: kvsim run <config.json | all> [options]       kvsim --version",
   "  --replica PATH   the replica program to start (default ./3700kvstore)",
   "  --configs DIR    where `all` finds the standard configs (default ./configs)",
   "  --seed S         seed of the first run (default: random, printed with each result)",
   "  --runs N         run each config N times, with seeds S, S+1, ...",
   "  --seeds A..B     run each config once per seed from A to B (instead of --seed/--runs)",
-  "  --virtual        run the replicas in-process under virtual time instead of as processes",
+  "  --virtual        run our replica in-process under virtual time instead of as processes",
   "  --json           print one JSON document on stdout instead of the scorecards",
-  "  --logs DIR       keep each replica's stdout/stderr in DIR/<config>-<id>.log (real mode)"
+  "  --logs DIR       keep each replica's stdout/stderr in DIR/<config>-<id>.log (real mode)",
+  "exit status: 0 every run passed, 1 some run failed, 2 usage error, 3 every run passed its checks",
+  "but some linearizability check was inconclusive (search budget spent, or nothing answered)"
 ].join("\n")
 
 const MAX_SEED = 0xffff_ffff
+/** How the default replica may be named; virtual mode runs only it. */
+const OUR_REPLICA = ["./3700kvstore", "3700kvstore"]
 
 const parseSeed = (text: string): number | undefined => {
   const n = Number(text)
@@ -85,9 +89,15 @@ export const parseArgs = (argv: ReadonlyArray<string>, defaultSeed: number): Eit
   const virtual = switches.has("--virtual")
   const logDir = flags.get("--logs")
   if (virtual && logDir !== undefined) return Either.left("--logs applies to real runs only, not with --virtual")
+  const replica = flags.get("--replica")
+  if (virtual && replica !== undefined && !OUR_REPLICA.includes(replica)) {
+    return Either.left(
+      `--virtual runs our own replica in-process and cannot run ${replica}; drop --virtual to run it as processes`
+    )
+  }
   return Either.right({
     target: target === "all" ? { _tag: "All" } : { _tag: "File", path: target },
-    replica: flags.get("--replica") ?? "./3700kvstore",
+    replica: replica ?? "./3700kvstore",
     seeds,
     json: switches.has("--json"),
     virtual,

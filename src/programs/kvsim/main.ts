@@ -1,19 +1,30 @@
 import { randomInt } from "node:crypto"
 import { readdirSync, readFileSync } from "node:fs"
 import path from "node:path"
+import { fileURLToPath } from "node:url"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Either, Exit } from "effect"
 import { type Config, loadConfig } from "../../domain/harness/config.ts"
 import { formatJson, formatScorecard, formatSummaryLine } from "../../domain/harness/report.ts"
 import type { RunResult } from "../../domain/harness/result.ts"
+import { EXIT_CODES, exitCodeOf, type RunStatus } from "../../domain/harness/status.ts"
 import { type KvsimArgs, parseArgs, usage } from "./args.ts"
 import { progressReporter } from "./progress.ts"
 import { runReal } from "./real.ts"
 import { standardSuite } from "./suite.ts"
 import { runVirtual } from "./virtual.ts"
 
-const EXIT_FAILED_RUNS = 1
-const EXIT_USAGE = 2
+const EXIT_USAGE = EXIT_CODES.usage
+
+/** The package's version, read beside the bundle (dist/../package.json), where npm installs it. */
+const version = (): string => {
+  try {
+    const file = fileURLToPath(new URL("../package.json", import.meta.url))
+    return String((JSON.parse(readFileSync(file, "utf8")) as { version?: unknown }).version)
+  } catch {
+    return "unknown"
+  }
+}
 
 const say = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
 const complain = (text: string) => Effect.sync(() => process.stderr.write(`kvsim: ${text}\n`))
@@ -64,6 +75,10 @@ const program = Effect.gen(function* () {
     yield* say(usage)
     return 0
   }
+  if (argv[0] === "--version") {
+    yield* say(`kvsim ${version()}`)
+    return 0
+  }
   const parsed = parseArgs(argv, randomInt(0, 2 ** 31))
   if (Either.isLeft(parsed)) {
     yield* complain(`${parsed.left}\n${usage}`)
@@ -85,30 +100,35 @@ const program = Effect.gen(function* () {
   }
   const nameWidth = Math.max(...entries.right.map((entry) => entry.name.length))
   const results: Array<RunResult> = []
-  let failed = 0
+  // One per run; a broken standard config counts as failed runs, one per seed.
+  const statuses: Array<RunStatus> = []
   for (const entry of entries.right) {
     if (Either.isLeft(entry.config)) {
       // Only reachable for `all`: a broken standard config fails its test but not the others.
-      failed += args.seeds.length
+      for (const _ of args.seeds) statuses.push("fail")
       if (!args.json) yield* say(`FAIL ${entry.name.padEnd(nameWidth)} bad config: ${entry.config.left}`)
       continue
     }
     for (const seed of args.seeds) {
       const result = yield* runOnce(args, entry.config.right, entry.name, seed)
       results.push(result)
-      if (!result.correct) failed++
+      statuses.push(result.status)
       if (args.json) continue
       yield* say(all ? formatSummaryLine(result, nameWidth) : `${formatScorecard(result)}\n`)
     }
   }
-  const total = results.length + (all ? entries.right.filter((e) => Either.isLeft(e.config)).length * args.seeds.length : 0)
   if (args.json) {
     yield* say(formatJson(results))
   } else if (all || args.seeds.length > 1) {
     if (!all) for (const result of results) yield* say(formatSummaryLine(result, nameWidth))
-    yield* say(`Passed ${total - failed} out of ${total} ${all ? "tests" : "runs"}`)
+    const passed = statuses.filter((status) => status === "pass").length
+    const inconclusive = statuses.filter((status) => status === "inconclusive").length
+    yield* say(
+      `Passed ${passed} out of ${statuses.length} ${all ? "tests" : "runs"}` +
+        (inconclusive > 0 ? `, ${inconclusive} inconclusive` : "")
+    )
   }
-  return failed > 0 ? EXIT_FAILED_RUNS : 0
+  return exitCodeOf(statuses)
 }).pipe(
   Effect.catchTag("ReplicaStartError", (error) => Effect.as(complain(error.reason), EXIT_USAGE)),
   Effect.tap((code) => Effect.sync(() => (process.exitCode = code)))
