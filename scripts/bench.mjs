@@ -52,7 +52,7 @@ const standard = standardConfigs()
 const floorOf = (name) => (name === "simple-1" ? "simple-1" : "simple-2")
 
 // This machine's speed drifts over a bench's 45 minutes by more than the gaps measured here
-// (README, "Latency"), so the floor model runs between the configs rather than after them:
+// (docs/performance/latency.md), so the floor model runs between the configs rather than after them:
 // simple-1's and simple-2's runs right after those configs' own, and one run of simple-2's
 // after each other config's, its seed taking turns. Each config's floor is then the median
 // over runs spread through the bench like its own. With --reference, each kvsim run is followed

@@ -1,7 +1,7 @@
 // `node scripts/calibrationTable.mjs FILE [--commit C]`: writes the BENCHMARKS.md section of one
 // `npm run calibrate -- --out FILE` measurement: per config, the reference's numbers beside
 // kvsim's, each column naming its harness, and the calibration verdicts.
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { writeSection } from "./benchmarksFile.mjs"
 import { scriptArgs } from "./scriptArgs.mjs"
@@ -46,16 +46,32 @@ const causes = (runs) => {
   return counts.size === 0 ? "–" : [...counts].map(([cause, n]) => `${n} ${cause}`).join(", ")
 }
 const pass = (runs) => `${measured(runs).filter((run) => run.correct).length}/${runs.length}`
+const METRIC_NAMES = {
+  correct: "correctness",
+  totalMsgs: "messages",
+  redirects: "redirects",
+  unanswered: "unanswered",
+  failures: "failures",
+  duplicates: "duplicates",
+  medianLatencyMs: "median latency"
+}
 const disagreements = (verdicts) =>
   Object.entries(verdicts)
     .filter(([, v]) => typeof v?.verdict === "string" && v.verdict.startsWith("disagree"))
-    .map(([name, v]) => `${name} ${v.verdict.replace("disagree ", "")}`)
+    .map(([name, v]) => `${METRIC_NAMES[name] ?? name} ${v.verdict.replace(/^disagree ?/, "")}`.trim())
+/** How the replica was named: ours is the default; another is named as the repository holds it. */
+const replicaFlag = (file) => {
+  const name = path.basename(file)
+  if (name === "3700kvstore") return ""
+  return existsSync(path.join("scripts", name)) ? ` --replica scripts/${name}` : ` --replica ${file}`
+}
 
 const lines = []
 const title = `Reference and kvsim: ${replica}`
 lines.push(`## ${title}`, "")
 lines.push(
-  `Measured by \`npm run calibrate -- --reference <run> --replica ${path.relative(process.cwd(), doc.replica) || doc.replica} --runs ${doc.runs} --out FILE\`, ` +
+  `Measured by \`npm run calibrate -- --reference <run>${replicaFlag(doc.replica)} --runs ${doc.runs} --out FILE` +
+    `${doc.configs.length === 17 ? "" : ` ${doc.configs.map((c) => c.name).join(" ")}`}\`, ` +
     `then \`node scripts/calibrationTable.mjs FILE\`; commit ${commit ?? "unknown"}, ${doc.started.slice(0, 10)}, ` +
     `${doc.machine.cpus} × ${doc.machine.model}, Node ${doc.machine.node}, run alone. ` +
     `Each config ran ${doc.runs} time(s) under **the reference** (the course's \`run\`, with \`-s\`) and ` +

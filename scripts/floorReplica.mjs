@@ -15,7 +15,7 @@ const pending = new Map()
 let nextId = 0
 
 // The envelope is prepended as text: on Node 20, adding properties to an object built by a
-// spread costs about a microsecond each (README, "Latency"), and the floor must be least work.
+// spread costs about a microsecond each (docs/performance/latency.md), and the floor must be least work.
 const header = `{"src":"${self}","leader":"${LEADER}",`
 const send = (message) => socket.send(header + JSON.stringify(message).slice(1))
 

@@ -4,7 +4,7 @@
 // keys and each committing the one before, for S seconds (default 180), and prints, every
 // 10 s, the replica's resident memory beside its V8 heap (scripts/heapSampler.mjs, loaded
 // through NODE_OPTIONS). A follower's memory without the rest of a cluster, for telling growth
-// that stays apart from garbage V8 has not collected yet (README, "Memory").
+// that stays apart from garbage V8 has not collected yet (docs/performance/memory.md).
 import { spawn } from "node:child_process"
 import { createSocket } from "node:dgram"
 import path from "node:path"

@@ -27,7 +27,7 @@ const delayUntil = (at: number, now: number): number => Math.max(0, Math.ceil(at
  * setTimeout, its delay measured on the Effect Clock the replica reads. Replacing a Node timer
  * is a couple of microseconds; the fiber-per-setting alarm it replaced cost the leader
  * ≈ 0.27 s of CPU in a 37 s run, after its sends but while the harness and followers waited
- * for a core (README, "Latency").
+ * for a core (docs/performance/latency.md).
  */
 export const NodeAlarm: Layer.Layer<Alarm> = Layer.scoped(
   Alarm,

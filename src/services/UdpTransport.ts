@@ -15,7 +15,7 @@ const RECEIVE_BUFFER_BYTES = 4 * 2 ** 20
  * The live transport: one UDP socket on localhost, connected to the harness's port (the
  * harness routes by `dst`). Connected, a send is one system call made there and then: an
  * unconnected send resolves the address first and leaves on a later tick, after the rest of
- * the handler has run (simple-2, seeds 2000–2003, median 2.60 → 2.32 ms; README, "Latency").
+ * the handler has run, which showed in the median latency (docs/performance/latency.md).
  * The price is that the kernel reports a refused datagram (the harness gone) as a socket
  * error, which is logged, rate-limited, and otherwise ignored, as UDP ignores loss.
  *

@@ -17,8 +17,8 @@ export type Output =
 /**
  * Every message names the leader this replica believes in: the harness and clients learn it
  * from there. Callers write each message out field by field, envelope included: on Node 20 a
- * property added after a spread (`{ ...envelope, type, … }`) goes through V8's runtime at
- * about 1 µs apiece, 6 µs for an `appended` against 15 ns written out (README, "Latency").
+ * property added after a spread (`{ ...envelope, type, … }`) goes through V8's runtime, orders
+ * of magnitude slower than a literal written out (docs/performance/latency.md).
  */
 export const send = (message: WireMessage): Output => ({ _tag: "Send", message })
 

@@ -11,8 +11,8 @@
  * (a checkpoint, a test's saved state), at the cost of a reroot proportional to the updates
  * between it and the root. So every version is immutable as observed through this class, which
  * is all the pure reducer needs, while a step touches one Map entry where Effect's HashMap
- * and HashSet (hash array mapped tries) walked and copied a path of trie nodes: a follower's
- * append costs 32.8–33.2 µs warm against 37.0–37.3 µs with them (README, "Latency").
+ * and HashSet (hash array mapped tries) walked and copied a path of trie nodes, a measurable
+ * share of a follower's append (docs/performance/latency.md).
  *
  * Maps made by separate `empty()` calls share nothing: every replica's state machine must
  * start from its own, or the replicas of one simulation would reroot one another's `Map`.

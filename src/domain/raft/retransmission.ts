@@ -75,7 +75,7 @@ const resend = (state: RaftState, peer: NodeId, now: number, out: Outputs): Raft
  * when no regular heartbeat can still save it, a leaned-on follower that owes an answer is asked
  * again after its retransmission timeout, backing off as `probe` does: about seven more tries
  * before the deadline. Asking again from the first lost period saved no more leaders in
- * virtual runs and cost more messages (README, "Unanswered heartbeats").
+ * virtual runs and cost more messages (docs/protocol-choices.md, "Unanswered heartbeats").
  */
 export const reaskLeaned = (state: RaftState, leaned: ReadonlyArray<NodeId>, now: number, heard: number, out: Outputs): RaftState => {
   if (now < reaskFrom(state, heard)) return state

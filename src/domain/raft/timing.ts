@@ -1,28 +1,27 @@
 /**
- * The replica's clocks, in milliseconds. They are chosen from the harness's budgets:
+ * The replica's clocks, in milliseconds, chosen from the harness's budgets. The measurements
+ * behind each are in docs/protocol-choices.md ("Elections", "Unanswered heartbeats") and
+ * docs/performance/.
  *
  * - Idle cost. A leader heartbeats every follower it has not sent to for `heartbeat` ms, and
- *   only the quorum it leans on (2 of 4) answers an empty heartbeat. Idle, that is 4 + 2 = 6
- *   messages per period: 37 s / 0.5 s × 6 ≈ 444 messages for a whole run with no traffic,
- *   against bonus budgets of 1,000–2,500. Followers that just received a put need no heartbeat.
+ *   only the quorum it leans on (2 of 4) answers an empty heartbeat: 6 messages per period,
+ *   a few hundred for a whole idle run, well inside the message budgets. Followers that just
+ *   received a put need no heartbeat.
  * - Dead followers. One that has answered nothing it was asked for `silentAfter` ms is taken
  *   for dead or cut off, and heartbeaten as often as it has been silent, up to every
- *   `silentHeartbeatMax` ms: a killed follower costs about 6 + (run left − 3 s) / 4 s
- *   heartbeats instead of two a second. crash-4 kills two leaders, 24 s and 16 s before its
- *   run ends: 80 heartbeats to the dead become about 20 (median messages 1,183 → 1,141 in
- *   virtual mode, seeds 1000–1019). The advanced configs' partitions last 2–3 s, so a
- *   follower cut off by one is never backed off; partition-*'s last 5 s.
+ *   `silentHeartbeatMax` ms, instead of two a second for the rest of the run. The advanced
+ *   configs' partitions are shorter than `silentAfter`, so a follower cut off by one is never
+ *   backed off.
  * - Failover. A follower campaigns after `electionMin`–`electionMax` ms of silence, so a dead
- *   leader is replaced within ≈ electionMax + two round trips (pre-vote, vote). `electionMin`
- *   is the lease's price (below). The spread above it need only be wide against an election's
- *   round trips (≈ 1 ms), so that two followers seldom campaign together, and a dead leader
- *   costs the first survivor's share of it: kill to next `ok` (virtual), 1.80 s at the median
- *   with 1.5–3 s, 1.53 s with 1.5–2 s (README, "Elections"). Three heartbeat periods fit in
- *   `electionMin`, so it takes three consecutive losses (0.3³ = 2.7% at the harshest config's
- *   30% drops) before a follower even asks for a pre-vote, which its peers refuse while they
- *   still hear the leader. The leader's side, check-quorum, hears a majority within
- *   `electionMin` only if answers come back: once `electionMin − heartbeat` passes without,
- *   it asks again on the retransmission clock (retransmission.ts, `reaskLeaned`).
+ *   leader is replaced within about electionMax plus two round trips (pre-vote, vote).
+ *   `electionMin` is the lease's price (below). The spread above it need only be wide against
+ *   an election's round trips, so that two followers seldom campaign together; a dead leader
+ *   costs the first survivor's share of it. Three heartbeat periods fit in `electionMin`, so it
+ *   takes three consecutive losses (0.3³ = 2.7% at the harshest config's 30% drops) before a
+ *   follower even asks for a pre-vote, which its peers refuse while they still hear the leader.
+ *   The leader's side, check-quorum, hears a majority within `electionMin` only if answers come
+ *   back: once `electionMin − heartbeat` passes without, it asks again on the retransmission
+ *   clock (retransmission.ts, `reaskLeaned`).
  * - Read lease. A leader answers gets alone until `lease` ms after the send time of the latest
  *   heartbeat a quorum acknowledged. Voters refuse to elect anyone for `electionMin` ms after
  *   they last heard a leader, so no other leader can exist before that; `lease` keeps a 10%
@@ -30,21 +29,19 @@
  *   is negligible).
  * - Retransmission. A put whose quorum has not answered in time is sent again, to just enough
  *   followers to make up the quorum. "In time" is the leader's estimate of an append's round
- *   trip, mean plus four deviations (roundTrip.ts), kept within `retransmitMin`–`retransmitMax`:
- *   on this machine, under unreliable-3's load, round trips took 0.91 ms at the median, 1.68
- *   at p95 and 2.64 at p99, so the timeout sits near 2 ms and fires on real losses and the
- *   slowest few percent. The floor keeps a run of quick answers from making every ordinary
- *   round trip look lost; the ceiling keeps one long stall (a collection, a descheduled
- *   process) from leaving the next losses waiting for tens of milliseconds. Before its first
- *   answer a leader waits `retransmit`, and a (pre-)candidate re-asks silent voters on that
- *   clock.
+ *   trip, mean plus four deviations (roundTrip.ts), kept within `retransmitMin`–`retransmitMax`,
+ *   so that it fires on real losses and the slowest few percent. The floor keeps a run of quick
+ *   answers from making every ordinary round trip look lost; the ceiling keeps one long stall
+ *   (a collection, a descheduled process) from leaving the next losses waiting for tens of
+ *   milliseconds. Before its first answer a leader waits `retransmit`, and a (pre-)candidate
+ *   re-asks silent voters on that clock.
  * - Stalled log. A put appended by a leader that can no longer reach a quorum stays undecided
  *   until the partition heals (roles.ts), and check-quorum takes `electionMin` to notice.
  *   Once no entry has committed for `holdAfter` ms while some wait, new puts are held out of
  *   the log instead: they join it when the log moves, and are redirected, never having been
- *   appended, if the leader steps down. 100 ms is far beyond a put's round trip even at the
- *   harshest config's drops (p99 10–15 ms, BENCHMARKS.md): a leader with a working quorum
- *   holds only after a run of losses.
+ *   appended, if the leader steps down. `holdAfter` is far beyond a put's round trip even at
+ *   the harshest config's drops (BENCHMARKS.md), so a leader with a working quorum holds only
+ *   after a run of losses.
  */
 export interface Timing {
   readonly electionMin: number

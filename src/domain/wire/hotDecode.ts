@@ -9,9 +9,9 @@ import type { Append, Appended, Entry, Get, Put, WireMessage } from "./messages.
  * test holds the two together (test/domain/hotDecode.test.ts).
  *
  * Why: the Schema decoder's interpreter is the replica's largest cost per datagram when the
- * datagram arrives cold, one every few ms between five replicas and the harness on two cores —
- * ≈ 0.19 ms of a follower's ≈ 0.4 ms per append, three times on a put's critical path
- * (README, "Latency"). By hand it is a few field reads.
+ * datagram arrives cold, one every few ms between five replicas and the harness on two cores:
+ * about half of a follower's time per append, three times on a put's critical path
+ * (docs/performance/latency.md). By hand it is a few field reads.
  */
 export const decodeHot = (json: object): WireMessage | undefined => {
   const o = json as Record<string, unknown>

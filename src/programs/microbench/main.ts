@@ -10,7 +10,7 @@ import { decodeDatagram, encodeMessage } from "../../domain/wire/decode.ts"
  * bytes in → decode → step → encode every output, in a tight loop on one core, for the
  * datagrams that make up the harness's traffic. Only that is timed: the bench writing its
  * datagrams is not the replica's work. It is the warm-cache cost; under the harness a
- * replica handles one datagram every few milliseconds and pays cache misses on top (README).
+ * replica handles one datagram every few milliseconds and pays cache misses on top (docs/performance/latency.md).
  */
 const ids = [0, 1, 2, 3, 4].map(replicaId)
 const [self, n1, n2] = ids as [NodeId, NodeId, NodeId]

@@ -16,8 +16,8 @@ import { Transport } from "../../services/Transport.ts"
  *
  * Its two entry points are plain synchronous functions, not Effects: the services are resolved
  * once, when the shell is built, and a datagram is answered without building or running a
- * fiber. Running one Effect per datagram cost ≈ 0.12 ms of the replica's ≈ 0.24 ms loopback
- * round trip here (README, "Latency"); the harness's own hop is ≈ 0.06 ms.
+ * fiber. One Effect per datagram took about half of the replica's loopback round trip
+ * (docs/performance/latency.md).
  */
 export interface ReplicaShell {
   /** When the shell next needs `onTimeout` (ms on the Clock; +∞ when nothing is scheduled). */
