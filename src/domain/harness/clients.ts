@@ -195,19 +195,6 @@ export class Clients {
     })
   }
 
-  /** Operations still waiting for an ok, by kind. */
-  unanswered(): { readonly gets: number; readonly puts: number } {
-    let gets = 0
-    let puts = 0
-    for (const state of this.states) {
-      for (const { operation } of state.waiting.values()) {
-        if (operation.kind === "get") gets++
-        else puts++
-      }
-    }
-    return { gets, puts }
-  }
-
   completedOf(kind: "get" | "put"): number {
     return this.operations.filter((op) => op.kind === kind && op.respondedAt !== undefined).length
   }

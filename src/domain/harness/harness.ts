@@ -208,7 +208,11 @@ export class Harness {
 
   private stats(): RunStats {
     const tally = this.tally
-    const unanswered = this.clients.unanswered()
+    const waiting = this.clients.unansweredRequests()
+    const unanswered = {
+      gets: waiting.filter((request) => request.kind === "get").length,
+      puts: waiting.filter((request) => request.kind === "put").length
+    }
     return {
       leaders: [...this.roster.leadersSeen],
       died: [...this.roster.died],
@@ -226,7 +230,7 @@ export class Harness {
         failedToGenerate: tally.failedGetGenerations
       },
       puts: { generated: tally.puts, ok: this.clients.completedOf("put"), failed: tally.failedPuts, unanswered: unanswered.puts },
-      unanswered: this.clients.unansweredRequests().map((request) => ({ ...request, sentAtMs: request.sentAtMs - this.startMs })),
+      unanswered: waiting.map((request) => ({ ...request, sentAtMs: request.sentAtMs - this.startMs })),
       keysStored: this.clients.keysStored(),
       duplicates: tally.duplicates,
       redirects: tally.redirects,

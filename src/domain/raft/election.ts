@@ -1,6 +1,7 @@
 import { BROADCAST, type NodeId } from "../ids.ts"
 import type { Vote, Voted } from "../wire/messages.ts"
 import { becomeLeader } from "./leader.ts"
+import { backedOff, firstBackoff } from "./backoff.ts"
 import { isUpToDate, lastIndex, lastTerm } from "./log.ts"
 import { log, send, type Outputs } from "./outputs.ts"
 import { majority } from "./quorum.ts"
@@ -32,9 +33,7 @@ const ASKS_PER_ROUND = 3
 
 const freshCanvass = (state: RaftState, now: number): Canvass => ({
   answered: new Set([state.config.self]),
-  askAgainAt: now + state.config.timing.retransmit,
-  gap: state.config.timing.retransmit,
-  asksLeft: ASKS_PER_ROUND
+  ...firstBackoff(now, state.config.timing.retransmit, ASKS_PER_ROUND)
 })
 
 /**
@@ -48,11 +47,7 @@ export const canvassAgain = (state: RaftState, now: number, out: Outputs): RaftS
   for (const peer of state.config.peers) {
     if (!canvass.answered.has(peer)) askForVotes(state, peer, state.role === "precandidate", out)
   }
-  const gap = canvass.gap * 2
-  const asksLeft = canvass.asksLeft - 1
-  return stateWith(state, {
-    canvass: { answered: canvass.answered, askAgainAt: asksLeft > 0 ? now + gap : Number.POSITIVE_INFINITY, gap, asksLeft }
-  })
+  return stateWith(state, { canvass: { answered: canvass.answered, ...backedOff(canvass, now) } })
 }
 
 const hasMajority = (state: RaftState): boolean => state.votes.size >= majority(clusterSize(state))

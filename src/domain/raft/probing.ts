@@ -1,5 +1,6 @@
 import type { Probe } from "../wire/messages.ts"
 import { sendAppend } from "./appendTo.ts"
+import { backedOff, firstBackoff } from "./backoff.ts"
 import { send, type Outputs } from "./outputs.ts"
 import { stateWith, type RaftState } from "./state.ts"
 
@@ -19,8 +20,7 @@ const ask = (state: RaftState, out: Outputs): void => {
 export const probeLeader = (state: RaftState, now: number, out: Outputs): RaftState => {
   if (state.probe !== undefined) return state
   ask(state, out)
-  const gap = state.config.timing.retransmit
-  return stateWith(state, { probe: { askAgainAt: now + gap, gap, asksLeft: ASKS_AFTER_FIRST } })
+  return stateWith(state, { probe: firstBackoff(now, state.config.timing.retransmit, ASKS_AFTER_FIRST) })
 }
 
 /**
@@ -32,9 +32,7 @@ export const probeAgain = (state: RaftState, now: number, out: Outputs): RaftSta
   if (probe === undefined || now < probe.askAgainAt) return state
   if (state.parked.length === 0) return stateWith(state, { probe: undefined })
   ask(state, out)
-  const gap = probe.gap * 2
-  const asksLeft = probe.asksLeft - 1
-  return stateWith(state, { probe: { askAgainAt: asksLeft > 0 ? now + gap : Number.POSITIVE_INFINITY, gap, asksLeft } })
+  return stateWith(state, { probe: backedOff(probe, now) })
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { NodeId } from "../ids.ts"
+import type { Backoff } from "./backoff.ts"
 import { BROADCAST } from "../ids.ts"
 import type { ClientRequest, Get, Put } from "../wire/messages.ts"
 import type { Delivery } from "./delivery.ts"
@@ -65,21 +66,8 @@ export type Role = "follower" | "precandidate" | "candidate" | "leader"
  * election timeout, is what keeps elections quick on a lossy network: with 15% drops and only
  * three replicas left, one broadcast round wins about a quarter of the time.
  */
-export interface Canvass {
+export interface Canvass extends Backoff {
   readonly answered: ReadonlySet<NodeId>
-  readonly askAgainAt: number
-  readonly gap: number
-  readonly asksLeft: number
-}
-
-/**
- * A follower asking its leader to show it is alive, for the client requests it holds until
- * then (clients.ts, probing.ts): when to ask again, and how many more times.
- */
-export interface Probing {
-  readonly askAgainAt: number
-  readonly gap: number
-  readonly asksLeft: number
 }
 
 /** One replica's entire state: every step maps it to a new one. */
@@ -107,7 +95,11 @@ export interface RaftState {
   readonly leaderState: LeaderState | undefined
   readonly parked: ReadonlyArray<Parked>
   /** Set while requests parked under a known leader wait for it to speak; ends when it does, or the leader or role changes. */
-  readonly probe: Probing | undefined
+  /**
+   * A follower asking its leader to show it is alive, for the client requests it holds until
+   * then (clients.ts, probing.ts): when to ask again, and how many more times.
+   */
+  readonly probe: Backoff | undefined
   readonly undecided: ReadonlyArray<Undecided>
   /** MIDs of client datagrams already handled here: a replay gets no second response. */
   readonly seen: RecentSet
