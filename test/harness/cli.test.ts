@@ -17,7 +17,8 @@ describe("kvsim arguments", () => {
       json: false,
       virtual: false,
       configsDir: "./configs",
-      logDir: undefined
+      logDir: undefined,
+      outDir: undefined
     })
   })
 
@@ -43,6 +44,7 @@ describe("kvsim arguments", () => {
     expect(error(["run", "all", "--seeds", "5..2"])).toMatch(/is not a range/)
     expect(error(["run", "all", "--seeds", "1..2", "--seed", "1"])).toMatch(/cannot be combined/)
     expect(error(["run", "all", "--virtual", "--logs", "d"])).toMatch(/real runs only/)
+    expect(error(["run", "all", "--out", "d", "--logs", "e"])).toMatch(/--out already keeps the replicas' logs/)
   })
 
   it("refuses --virtual with a replica of someone else's: virtual mode can only run ours, in-process", () => {

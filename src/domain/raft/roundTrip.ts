@@ -14,6 +14,8 @@ export interface RoundTrip {
 /** RFC 6298's gains: each sample moves the mean by 1/8 and the deviation by 1/4 of the way. */
 const MEAN_GAIN = 1 / 8
 const DEVIATION_GAIN = 1 / 4
+/** How many deviations above the mean an answer may come before its append is taken for lost (below). */
+const DEVIATIONS = 2
 
 /** The estimate after one more sample; `undefined` is no sample yet. */
 export const observe = (estimate: RoundTrip | undefined, sample: number): RoundTrip => {
@@ -27,10 +29,13 @@ export const observe = (estimate: RoundTrip | undefined, sample: number): RoundT
 
 /**
  * How long an append may go unanswered before the leader takes it for lost: the mean plus
- * four deviations (RFC 6298), within `retransmitMin`–`retransmitMax`, and `retransmit` until
- * the first sample (timing.ts).
+ * two deviations, within `retransmitMin`–`retransmitMax`, and `retransmit` until the first
+ * sample (timing.ts). RFC 6298 takes four, because a spurious TCP retransmission also halves
+ * the sender's window; here it costs one append and one answer, while every lost append
+ * makes its put wait the whole timeout, on links that lose one round trip in three or four
+ * (docs/protocol-choices.md, "Retransmission timeout").
  */
 export const retransmitAfter = (estimate: RoundTrip | undefined, timing: Timing): number =>
   estimate === undefined
     ? timing.retransmit
-    : Math.min(timing.retransmitMax, Math.max(timing.retransmitMin, estimate.mean + 4 * estimate.deviation))
+    : Math.min(timing.retransmitMax, Math.max(timing.retransmitMin, estimate.mean + DEVIATIONS * estimate.deviation))

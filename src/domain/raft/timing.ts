@@ -29,8 +29,8 @@
  *   is negligible).
  * - Retransmission. A put whose quorum has not answered in time is sent again, to just enough
  *   followers to make up the quorum. "In time" is the leader's estimate of an append's round
- *   trip, mean plus four deviations (roundTrip.ts), kept within `retransmitMin`–`retransmitMax`,
- *   so that it fires on real losses and the slowest few percent. The floor keeps a run of quick
+ *   trip, mean plus two deviations (roundTrip.ts), kept within `retransmitMin`–`retransmitMax`,
+ *   so that it fires on real losses and the slowest tenth or so. The floor keeps a run of quick
  *   answers from making every ordinary round trip look lost; the ceiling keeps one long stall
  *   (a collection, a descheduled process) from leaving the next losses waiting for tens of
  *   milliseconds. Before its first answer a leader waits `retransmit`, and a (pre-)candidate

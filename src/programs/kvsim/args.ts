@@ -10,6 +10,8 @@ export interface KvsimArgs {
   readonly virtual: boolean
   readonly configsDir: string
   readonly logDir: string | undefined
+  /** Where each run's artifacts go (artifacts.ts), if anywhere. */
+  readonly outDir: string | undefined
 }
 
 export const usage = [
@@ -22,6 +24,8 @@ export const usage = [
   "  --virtual        run our replica in-process under virtual time instead of as processes",
   "  --json           print one JSON document on stdout instead of the scorecards",
   "  --logs DIR       keep each replica's stdout/stderr in DIR/<config>-<id>.log (real mode)",
+  "  --out DIR        write each run's result.json and history.jsonl (and, in real mode, its",
+  "                   replicas' logs) to DIR/<config>-<seed>/; docs/artifacts.md lists the fields",
   "exit status: 0 every run passed, 1 some run failed, 2 usage error, 3 every run passed its checks",
   "but some linearizability check was inconclusive (search budget spent, or nothing answered)"
 ].join("\n")
@@ -47,7 +51,7 @@ export const parseArgs = (argv: ReadonlyArray<string>, defaultSeed: number): Eit
   const positional: Array<string> = []
   const flags = new Map<string, string>()
   const switches = new Set<string>()
-  const valued = new Set(["--replica", "--configs", "--seed", "--runs", "--seeds", "--logs"])
+  const valued = new Set(["--replica", "--configs", "--seed", "--runs", "--seeds", "--logs", "--out"])
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string
     if (arg === "--json" || arg === "--virtual") {
@@ -89,6 +93,8 @@ export const parseArgs = (argv: ReadonlyArray<string>, defaultSeed: number): Eit
   const virtual = switches.has("--virtual")
   const logDir = flags.get("--logs")
   if (virtual && logDir !== undefined) return Either.left("--logs applies to real runs only, not with --virtual")
+  const outDir = flags.get("--out")
+  if (outDir !== undefined && logDir !== undefined) return Either.left("--out already keeps the replicas' logs; drop --logs")
   const replica = flags.get("--replica")
   if (virtual && replica !== undefined && !OUR_REPLICA.includes(replica)) {
     return Either.left(
@@ -102,6 +108,7 @@ export const parseArgs = (argv: ReadonlyArray<string>, defaultSeed: number): Eit
     json: switches.has("--json"),
     virtual,
     configsDir: flags.get("--configs") ?? "./configs",
-    logDir
+    logDir,
+    outDir
   })
 }

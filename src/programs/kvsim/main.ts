@@ -9,6 +9,7 @@ import { formatJson, formatScorecard, formatSummaryLine } from "../../domain/har
 import type { RunResult } from "../../domain/harness/result.ts"
 import { EXIT_CODES, exitCodeOf, type RunStatus } from "../../domain/harness/status.ts"
 import { type KvsimArgs, parseArgs, usage } from "./args.ts"
+import { runDirectory, writeArtifacts } from "./artifacts.ts"
 import { progressReporter } from "./progress.ts"
 import { runReal } from "./real.ts"
 import { standardSuite } from "./suite.ts"
@@ -60,11 +61,12 @@ const suiteEntries = (dir: string): Either.Either<ReadonlyArray<ConfigEntry>, st
 const runOnce = (args: KvsimArgs, config: Config, name: string, seed: number) => {
   if (args.virtual) return runVirtual(config, { seed, name })
   const progress = progressReporter(name, process.stderr)
+  const logDir = args.outDir === undefined ? args.logDir : runDirectory(args.outDir, name, seed)
   return runReal(config, {
     seed,
     name,
     replicaPath: args.replica,
-    ...(args.logDir === undefined ? {} : { logDir: args.logDir }),
+    ...(logDir === undefined ? {} : { logDir }),
     onProgress: progress.update
   }).pipe(Effect.ensuring(Effect.sync(progress.clear)))
 }
@@ -111,6 +113,13 @@ const program = Effect.gen(function* () {
     }
     for (const seed of args.seeds) {
       const result = yield* runOnce(args, entry.config.right, entry.name, seed)
+      if (args.outDir !== undefined) {
+        const dir = runDirectory(args.outDir, entry.name, seed)
+        yield* Effect.try({
+          try: () => writeArtifacts(dir, result),
+          catch: (error) => `cannot write artifacts to ${dir}: ${error instanceof Error ? error.message : String(error)}`
+        }).pipe(Effect.catchAll(complain))
+      }
       results.push(result)
       statuses.push(result.status)
       if (args.json) continue
