@@ -208,7 +208,7 @@ const summary = (results) => {
   }
   const equal = results.reduce((n, r) => n + r.verdicts.tiers.equal, 0)
   const cells = results.reduce((n, r) => n + r.verdicts.tiers.cells, 0)
-  lines.push(row(["tiers (run-paired)", "", "", "", cells === 0 ? "no paired cells" : `${equal}/${cells} cells equal (${((100 * equal) / cells).toFixed(0)}%)`], [22, 8, 10, 6, 0]))
+  lines.push(row(["tiers (run-paired)", "", "", "", cells === 0 ? "no paired cells" : `${equal}/${cells} cells equal (${((100 * equal) / cells).toFixed(1)}%)`], [22, 8, 10, 6, 0]))
   return lines.join("\n")
 }
 

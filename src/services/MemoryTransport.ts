@@ -1,6 +1,6 @@
 import { Effect, Layer, Queue } from "effect"
 import { BROADCAST, type NodeId } from "../domain/ids.ts"
-import { next, seeded, type Prng } from "../domain/prng.ts"
+import { RandomStream } from "../domain/randomStream.ts"
 import { Transport } from "./Transport.ts"
 
 /**
@@ -10,7 +10,7 @@ import { Transport } from "./Transport.ts"
  */
 export class MemoryNetwork {
   private readonly inboxes = new Map<NodeId, Queue.Queue<Uint8Array>>()
-  private prng: Prng
+  private readonly random: RandomStream
   private dropRate = 0
   private side: ReadonlySet<NodeId> | undefined
   private readonly killed = new Set<NodeId>()
@@ -20,7 +20,7 @@ export class MemoryNetwork {
     readonly replicas: ReadonlyArray<NodeId>,
     seed: number
   ) {
-    this.prng = seeded(seed)
+    this.random = new RandomStream(seed)
   }
 
   static readonly make = (replicas: ReadonlyArray<NodeId>, seed: number) =>
@@ -58,9 +58,7 @@ export class MemoryNetwork {
     if (this.killed.has(to) || this.killed.has(from)) return true
     if (this.side !== undefined && this.side.has(from) !== this.side.has(to)) return true
     if (this.dropRate === 0) return false
-    const [draw, rest] = next(this.prng)
-    this.prng = rest
-    return draw < this.dropRate
+    return this.random.float() < this.dropRate
   }
 
   /** Delivers at once, synchronously, like a send on loopback: the datagram is queued before `route` returns. */

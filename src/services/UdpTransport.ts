@@ -4,12 +4,14 @@ import { ReplicaLog } from "./ReplicaLog.ts"
 import { Transport } from "./Transport.ts"
 
 /**
- * Linux's default receive buffer (≈ 200 KB, some 150 small datagrams as the kernel counts them)
- * overflows when a new leader is flooded with the requests clients held during an election:
- * the kernel drops them before we see them (seen in the soak, /proc/net/udp). The system's
- * maximum (net.core.rmem_max) caps this quietly.
+ * The receive buffer of every UDP socket here, the replica's and each of kvsim's harness
+ * sockets. Linux's default (≈ 200 KB, some 150 small datagrams as the kernel counts them)
+ * overflows when the requests held during an election are released at once: at a new leader,
+ * and at the harness that relays them and their answers. The kernel then drops them before we
+ * see them (seen in the soak, /proc/net/udp). The system's maximum (net.core.rmem_max) caps
+ * this quietly.
  */
-const RECEIVE_BUFFER_BYTES = 4 * 2 ** 20
+export const RECEIVE_BUFFER_BYTES = 4 * 2 ** 20
 
 /**
  * The live transport: one UDP socket on localhost, connected to the harness's port (the

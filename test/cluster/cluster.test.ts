@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { BROADCAST, type NodeId } from "../../src/domain/ids.ts"
-import { lastIndex } from "../../src/domain/raft/log.ts"
+import { lastIndex } from "../../src/domain/raft/log/log.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
 import { client, kill, leaders, startCluster, states } from "../support/memoryCluster.ts"
 

@@ -5,7 +5,7 @@
  */
 import { Either } from "effect"
 import { BROADCAST, replicaId, type NodeId } from "../../src/domain/ids.ts"
-import { lastIndex, lastTerm } from "../../src/domain/raft/log.ts"
+import { lastIndex, lastTerm } from "../../src/domain/raft/log/log.ts"
 import type { Output } from "../../src/domain/raft/outputs.ts"
 import { initialState, type ClusterConfig, type RaftState } from "../../src/domain/raft/state.ts"
 import { step, type Input, type Step } from "../../src/domain/raft/step.ts"

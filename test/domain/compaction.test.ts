@@ -7,12 +7,12 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { next, seeded } from "../../src/domain/prng.ts"
-import { COMPACTION_INTERVAL } from "../../src/domain/raft/compaction.ts"
-import { lastIndex } from "../../src/domain/raft/log.ts"
+import { COMPACTION_INTERVAL } from "../../src/domain/raft/log/compaction.ts"
+import { lastIndex } from "../../src/domain/raft/log/log.ts"
 import type { Output } from "../../src/domain/raft/outputs.ts"
-import { recentItems } from "../../src/domain/raft/recentSet.ts"
-import type { SnapshotImage } from "../../src/domain/raft/snapshot.ts"
-import { read, type StateMachine } from "../../src/domain/raft/stateMachine.ts"
+import { recentItems } from "../../src/domain/raft/structures/recentSet.ts"
+import type { SnapshotImage } from "../../src/domain/raft/log/snapshot.ts"
+import { read, requestKey, type StateMachine } from "../../src/domain/raft/log/stateMachine.ts"
 import { step } from "../../src/domain/raft/step.ts"
 import {
   acknowledge,
@@ -104,7 +104,7 @@ describe("§7 Log compaction", () => {
     expect(lastIndex(n.state.log)).toBe(n.state.commitIndex)
     // The snapshot is the state machine as of its base: index 1 is the no-op, put i is at index i + 2.
     expect(imagePairs(n.state.snapshot)).toEqual(mapAfter(values, base - 1))
-    expect(new Set(n.state.snapshot.mids)).toEqual(new Set(Array.from({ length: base - 1 }, (_, i) => `p${i}`)))
+    expect(new Set(n.state.snapshot.mids)).toEqual(new Set(Array.from({ length: base - 1 }, (_, i) => requestKey(CLIENT, `p${i}`))))
     // Compaction forgets log entries, never state.
     expect(pairsOf(n.state.machine)).toEqual(new Map([...mapAfter(values, values.length), ["k0", "at-2000"]]))
   })
@@ -251,7 +251,7 @@ describe("§7 InstallSnapshot", () => {
     const n = leaderWith(values)
     // p0 put k0; later puts overwrote k0. Its MID must outlive the entry that carried it.
     expect(n.state.log.base).toBeGreaterThan(2)
-    expect(n.state.snapshot.mids).toContain("p0")
+    expect(n.state.snapshot.mids).toContain(requestKey(CLIENT, "p0"))
     const lagging = node(N3)
     catchUp(n, lagging)
     const k0 = read(lagging.state.machine, "k0")

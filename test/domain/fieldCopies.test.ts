@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { replicaId } from "../../src/domain/ids.ts"
-import { initialProgress, progressWith } from "../../src/domain/raft/progress.ts"
+import { initialProgress, progressWith } from "../../src/domain/raft/leader/progress.ts"
 import { initialState, leaderWith, stateWith, type LeaderState } from "../../src/domain/raft/state.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
 
@@ -36,6 +36,7 @@ describe("field-by-field copies", () => {
     const leader: LeaderState = {
       progress: new Map(),
       termStart: 1,
+      electedAt: 10,
       uncommittedSince: 2,
       reads: [],
       held: [],

@@ -20,10 +20,10 @@ import { Either } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { NodeId } from "../../src/domain/ids.ts"
-import { entryAt, lastIndex, termAt } from "../../src/domain/raft/log.ts"
-import { imageOf } from "../../src/domain/raft/snapshot.ts"
+import { entryAt, lastIndex, termAt } from "../../src/domain/raft/log/log.ts"
+import { imageOf } from "../../src/domain/raft/log/snapshot.ts"
 import type { RaftState } from "../../src/domain/raft/state.ts"
-import { applyEntry } from "../../src/domain/raft/stateMachine.ts"
+import { applyEntry } from "../../src/domain/raft/log/stateMachine.ts"
 import { step, type Input } from "../../src/domain/raft/step.ts"
 import { UDP_PAYLOAD_BYTES, utf8Bytes } from "../../src/domain/wire/datagramSize.ts"
 import { decodeDatagram, encodeMessage, MAX_DATAGRAM_BYTES } from "../../src/domain/wire/decode.ts"
@@ -302,12 +302,16 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   }
 )
 
+/** A request is its client's: two clients may choose the same MID. */
+const requestOf = (client: NodeId, mid: string): string => `${client}/${mid}`
+
 /** What the test knows about the run so far, to judge each step. */
 interface Run {
   readonly node: TestNode
   readonly byzantine: boolean
-  /** MID → the client and kind of the first request with that MID the replica accepted. */
+  /** Client and MID (`requestOf`) → the kind of the first such request the replica accepted. */
   readonly requests: Map<string, { readonly client: NodeId; readonly type: "get" | "put" }>
+  /** Client and MID of every request answered. */
   readonly answered: Set<string>
   /** The last datagram this replica sent each peer (broadcasts count for all). */
   readonly lastTo: Map<NodeId, WireMessage>
@@ -587,9 +591,10 @@ const judge = (run: Run, before: RaftState, input: Input, result: ReturnType<typ
       continue
     }
     // Exactly one response per MID, only to a request this replica accepted, to the client that sent it.
-    holds(!run.answered.has(message.MID), () => `second response to ${message.MID}: ${at()}`)
-    run.answered.add(message.MID)
-    const request = run.requests.get(message.MID)
+    const asked = requestOf(message.dst, message.MID)
+    holds(!run.answered.has(asked), () => `second response to ${message.MID}: ${at()}`)
+    run.answered.add(asked)
+    const request = run.requests.get(asked)
     holds(request !== undefined && message.dst === request.client, () => `response to a request never received ${JSON.stringify(message)}: ${at()}`)
     const rightKind = message.type !== "ok" || (message.value === undefined) === (request?.type === "put")
     holds(rightKind, () => `ok of the wrong kind ${JSON.stringify(message)}: ${at()}`)
@@ -599,20 +604,21 @@ const judge = (run: Run, before: RaftState, input: Input, result: ReturnType<typ
   // be answered once their fate is known. A follower that hears its leader releases what it parked.
   if (before.role === "leader" && after.role !== "leader") {
     for (const { request } of before.leaderState?.reads ?? []) {
-      holds(run.answered.has(request.MID), () => `read ${request.MID} left waiting by a leader stepping down: ${at()}`)
+      holds(run.answered.has(requestOf(request.src, request.MID)), () => `read ${request.MID} left waiting by a leader stepping down: ${at()}`)
     }
-    const undecided = new Set(after.undecided.map((put) => put.MID))
+    const undecided = new Set(after.undecided.map((put) => requestOf(put.client, put.MID)))
     for (let i = before.commitIndex + 1; i <= lastIndex(before.log); i++) {
       const entry = entryAt(before.log, i)
-      if (entry?.t !== before.term || entry.m === undefined || run.requests.get(entry.m)?.type !== "put") continue
-      const mid = entry.m
-      holds(run.answered.has(mid) || undecided.has(mid), () => `put ${mid} forgotten by a leader stepping down: ${at()}`)
+      if (entry?.t !== before.term || entry.m === undefined || entry.c === undefined) continue
+      const put = requestOf(entry.c, entry.m)
+      if (run.requests.get(put)?.type !== "put") continue
+      holds(run.answered.has(put) || undecided.has(put), () => `put ${entry.m} forgotten by a leader stepping down: ${at()}`)
     }
   }
   // An undecided put is answered exactly when its fate is known, never before.
   for (const put of before.undecided) {
-    const stillUndecided = after.undecided.some((u) => u.MID === put.MID)
-    holds(stillUndecided !== run.answered.has(put.MID), () => `undecided put ${put.MID} neither kept nor answered: ${at()}`)
+    const stillUndecided = after.undecided.some((u) => u.MID === put.MID && u.client === put.client)
+    holds(stillUndecided !== run.answered.has(requestOf(put.client, put.MID)), () => `undecided put ${put.MID} neither kept nor answered: ${at()}`)
   }
   const heard = input._tag === "Message" && input.message.type === "append" ? input.message : undefined
   const fromLeader = heard !== undefined && heard.dst === self && heard.term >= before.term && PEERS.includes(heard.src)
@@ -627,7 +633,8 @@ const deliver = (run: Run, input: Input, at: number, random: number, delivered?:
   n.now = Math.max(n.now, at)
   if (delivered !== undefined && (delivered.type === "get" || delivered.type === "put")) {
     const accepted = delivered.dst === before.config.self && !REPLICAS.includes(delivered.src)
-    if (accepted && !run.requests.has(delivered.MID)) run.requests.set(delivered.MID, { client: delivered.src, type: delivered.type })
+    const key = requestOf(delivered.src, delivered.MID)
+    if (accepted && !run.requests.has(key)) run.requests.set(key, { client: delivered.src, type: delivered.type })
   }
   const result = step(before, input, { now: n.now, random })
   n.state = result.state
@@ -747,9 +754,11 @@ const runFor = (role: string, byzantine: boolean, commands: ReadonlyArray<Comman
   const { node: n, mids } = starts[role]!()
   expect(n.state.role).toBe(role)
   const run: Run = { node: n, byzantine, requests: new Map(), answered: new Set(), lastTo: new Map(), coverage }
-  for (const [mid, client, type] of mids) run.requests.set(mid, { client, type })
+  for (const [mid, client, type] of mids) run.requests.set(requestOf(client, mid), { client, type })
   for (const output of n.history) {
-    if (output._tag === "Send" && (output.message.type === "ok" || output.message.type === "redirect")) run.answered.add(output.message.MID)
+    if (output._tag === "Send" && (output.message.type === "ok" || output.message.type === "redirect")) {
+      run.answered.add(requestOf(output.message.dst, output.message.MID))
+    }
   }
   for (const c of commands) execute(run, c)
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { PersistentMap } from "../../src/domain/raft/persistentMap.ts"
+import { PersistentMap } from "../../src/domain/raft/structures/persistentMap.ts"
 
 type Op =
   | { readonly kind: "set"; readonly version: number; readonly key: string; readonly value: string }

@@ -1,10 +1,10 @@
 /** Datagrams a replica acts on: copies of honest traffic, honest traffic in odd dress, and lies. */
-import type { RandomStream } from "../../src/domain/harness/random.ts"
+import type { RandomStream } from "../../src/domain/randomStream.ts"
 import { BROADCAST } from "../../src/domain/ids.ts"
 import { encodeMessage } from "../../src/domain/wire/decode.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS } from "./cluster.ts"
 import type { Hostile } from "./categories.ts"
-import { anyReplica, clientRequest, honestMessage, type Json, peerOf, pickOf, raw, someReplicaMessage, STRANGERS, toText } from "./messages.ts"
+import { anyReplica, clientRequest, honestMessage, type Json, peerOf, pickOf, raw, someReplicaMessage, STRANGERS, toText } from "./hostileMaterial.ts"
 
 export const replayedReplica = (cluster: FuzzCluster, random: RandomStream): Hostile | undefined => {
   const sent = honestMessage(cluster, random)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { runCampaign } from "./campaign.ts"
+import { runCampaign } from "./fuzzRun.ts"
 
 /** A slice of `npm run fuzz` (which sends a million): every category, against a live cluster, in a second or two. */
 describe("hostile datagrams against a live five-replica cluster", () => {

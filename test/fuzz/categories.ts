@@ -1,4 +1,4 @@
-import type { RandomStream } from "../../src/domain/harness/random.ts"
+import type { RandomStream } from "../../src/domain/randomStream.ts"
 import type { NodeId } from "../../src/domain/ids.ts"
 import { forged, mutatedBenign, replayedReplica } from "./accepted.ts"
 import type { FuzzCluster } from "./cluster.ts"

@@ -1,5 +1,5 @@
 import { Either } from "effect"
-import { RandomStream } from "../../src/domain/harness/random.ts"
+import { RandomStream } from "../../src/domain/randomStream.ts"
 import { BROADCAST, clientId, type NodeId, replicaId } from "../../src/domain/ids.ts"
 import { initialState, type RaftState } from "../../src/domain/raft/state.ts"
 import { step, wakeAt, type Input, type Step } from "../../src/domain/raft/step.ts"
@@ -7,7 +7,7 @@ import { defaultTiming } from "../../src/domain/raft/timing.ts"
 import { decodeDatagram, type DecodeReason } from "../../src/domain/wire/decode.ts"
 import type { ClientRequest, Entry, ReplicaMessage, WireMessage } from "../../src/domain/wire/messages.ts"
 import { EventQueue } from "../../src/programs/sim/eventQueue.ts"
-import { robustnessViolation, safetyViolation } from "./invariants.ts"
+import { robustnessViolation, safetyViolation } from "./stepChecks.ts"
 import { Ring } from "./ring.ts"
 
 export const REPLICAS: ReadonlyArray<NodeId> = Array.from({ length: 5 }, (_, i) => replicaId(i))

@@ -3,7 +3,7 @@
  * live five-replica cluster, one table of what became of them; exits 1 on any crash or
  * broken expectation. The same seed and count replay the same run.
  */
-import { type CampaignResult, runCampaign } from "./campaign.ts"
+import { type CampaignResult, runCampaign } from "./fuzzRun.ts"
 
 const DEFAULT_COUNT = 1_000_000
 const DEFAULT_SEED = 1

@@ -1,9 +1,9 @@
 /** Datagrams the decoder must turn away: not JSON, not an object, ill-typed, of no known type, or too big. */
-import type { RandomStream } from "../../src/domain/harness/random.ts"
+import type { RandomStream } from "../../src/domain/randomStream.ts"
 import { MAX_DATAGRAM_BYTES } from "../../src/domain/wire/decode.ts"
 import type { FuzzCluster } from "./cluster.ts"
 import type { Hostile } from "./categories.ts"
-import { anyMessage, anyReplica, pickOf, raw, toText } from "./messages.ts"
+import { anyMessage, anyReplica, pickOf, raw, toText } from "./hostileMaterial.ts"
 
 const WRONG_BY_FIELD: Record<string, ReadonlyArray<unknown>> = {
   id: [7, null, "", "00g1", "ffff", "12345", "000", " 001", {}, ["0001"]],

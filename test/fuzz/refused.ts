@@ -1,11 +1,11 @@
 /** Well-formed datagrams a replica must ignore: from or to the wrong party, from an older term, or a client request it has handled. */
-import type { RandomStream } from "../../src/domain/harness/random.ts"
+import type { RandomStream } from "../../src/domain/randomStream.ts"
 import { BROADCAST } from "../../src/domain/ids.ts"
 import { encodeMessage } from "../../src/domain/wire/decode.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS } from "./cluster.ts"
 import type { Hostile } from "./categories.ts"
-import { anyMessage, anyReplica, clientRequest, craftReplicaMessage, pickOf, STRANGERS, toText } from "./messages.ts"
+import { anyMessage, anyReplica, clientRequest, craftReplicaMessage, pickOf, STRANGERS, toText } from "./hostileMaterial.ts"
 
 export const foreignId = (cluster: FuzzCluster, random: RandomStream): Hostile => {
   if (random.float() < 0.5) {

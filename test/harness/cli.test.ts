@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process"
-import { readdirSync, readFileSync, statSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import os from "node:os"
+import path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { parseArgs } from "../../src/programs/kvsim/args.ts"
@@ -64,6 +66,75 @@ describe("the kvsim bundle", () => {
   })
 })
 
+interface Totals {
+  readonly totalMsgs: number
+  readonly droppedMsgs: number
+  readonly blockedMsgs: number
+  readonly duplicates: number
+}
+
+describe("kvsim --out", () => {
+  it("writes each run's result.json (with its schema version), its whole history, every datagram and every event, one folder per config and seed", () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), "kvsim-out-"))
+    try {
+      const run = spawnSync(process.execPath, ["dist/kvsim.mjs", "run", "configs/advanced-1.json", "--virtual", "--seeds", "3..4", "--out", out], {
+        encoding: "utf8",
+        timeout: 60_000
+      })
+      expect(run.status).toBe(0)
+      expect(readdirSync(out).sort()).toEqual(["advanced-1-3", "advanced-1-4"])
+      const dir = path.join(out, "advanced-1-4")
+      const result = JSON.parse(readFileSync(path.join(dir, "result.json"), "utf8")) as {
+        schemaVersion: number
+        seed: number
+        stats: { operations: number; puts: { ok: number }; gets: { ok: number } } & Totals
+      }
+      const totals: Totals = result.stats
+      expect(result).toMatchObject({ schemaVersion: 1, seed: 4 })
+      const lines = readFileSync(path.join(dir, "history.jsonl"), "utf8").trimEnd().split("\n")
+      const ops = lines.map((line) => JSON.parse(line) as { id: number; kind: string; outcome: string; invokedAtMs: number; respondedAtMs: number | null })
+      expect(ops).toHaveLength(result.stats.operations)
+      expect(ops.map((op) => op.id)).toEqual(ops.map((_, i) => i))
+      const completed = ops.filter((op) => op.outcome === "ok")
+      expect(completed.filter((op) => op.kind === "put")).toHaveLength(result.stats.puts.ok)
+      expect(completed.filter((op) => op.kind === "get")).toHaveLength(result.stats.gets.ok)
+      for (const op of completed) expect(op.respondedAtMs).toBeGreaterThanOrEqual(op.invokedAtMs)
+
+      const jsonl = <T>(file: string): ReadonlyArray<T> =>
+        readFileSync(path.join(dir, file), "utf8").trimEnd().split("\n").map((line) => JSON.parse(line) as T)
+      const replicas = new Set(["0000", "0001", "0002", "0003", "0004"])
+      const messages = jsonl<{ atMs: number; src: string; dst: string; type: string; bytes: number; fate: string }>("messages.jsonl")
+      const between = messages.filter((m) => replicas.has(m.src) && replicas.has(m.dst))
+      expect(between).toHaveLength(totals.totalMsgs)
+      // advanced-1 drops 10% and partitions twice: both fates occur.
+      expect(totals.droppedMsgs).toBeGreaterThan(0)
+      expect(totals.blockedMsgs).toBeGreaterThan(0)
+      expect(between.filter((m) => m.fate === "dropped")).toHaveLength(totals.droppedMsgs)
+      expect(between.filter((m) => m.fate === "blocked")).toHaveLength(totals.blockedMsgs)
+      const toClients = messages.filter((m) => !replicas.has(m.dst) && m.type !== "hello")
+      expect(toClients.filter((m) => m.type === "ok")).toHaveLength(result.stats.puts.ok + result.stats.gets.ok + totals.duplicates)
+      expect(messages.filter((m) => m.type === "hello")).toHaveLength(5)
+      for (const m of messages) expect(m.bytes).toBeGreaterThan(0)
+      const events = jsonl<{ atMs: number; kind: string; replica?: string; leader?: string | null }>("events.jsonl")
+      expect(events.map((e) => e.kind).filter((kind) => kind !== "leader")).toEqual(["partition", "heal", "partition", "heal", "kill"])
+      const kills = events.filter((e) => e.kind === "kill")
+      // kill_leader kills the leader the harness believes in, which it learned from a leader event before.
+      const believed = events.slice(0, events.indexOf(kills[0]!)).filter((e) => e.kind === "leader").at(-1)
+      expect(believed?.leader).toBe(kills[0]!.replica)
+
+      // The page: self-contained (no script, nothing fetched), every chart drawn, the kill marked.
+      const page = readFileSync(path.join(dir, "report.html"), "utf8")
+      expect(page).toMatch(/^<!doctype html>/)
+      expect(page).not.toMatch(/<script|src="http|href="http/)
+      expect(page.match(/<svg /g)).toHaveLength(3)
+      expect(page).toContain(`kill ${kills[0]!.replica}`)
+      expect(page).toContain(`<span class="status-pass">PASS</span>`)
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  })
+})
+
 describe("the standard suite", () => {
   it("orders the 17 configs simple, unreliable, crash, partition, advanced, numerically within each", () => {
     const suite = standardSuite([...readdirSync("configs"), "notes.txt", "custom.json"])
@@ -75,7 +146,16 @@ describe("the standard suite", () => {
 })
 
 describe("the scripts' command lines", () => {
-  const scripts = ["scripts/fuzz.mjs", "scripts/soak.mjs", "scripts/memoryProbe.mjs", "scripts/bench.mjs", "scripts/calibrate.mjs"]
+  const scripts = [
+    "scripts/fuzz.mjs",
+    "scripts/soak.mjs",
+    "scripts/memoryProbe.mjs",
+    "scripts/bench.mjs",
+    "scripts/calibrate.mjs",
+    "scripts/abReference.mjs",
+    "scripts/checkReport.mjs",
+    "scripts/generationOdds.mjs"
+  ]
   it.each(scripts)("%s prints its usage on --help and refuses an unknown flag, before starting any work", (script) => {
     const help = spawnSync(process.execPath, [script, "--help"], { encoding: "utf8", timeout: 10_000 })
     expect(help.status).toBe(0)

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { fractionLimits, loadConfig } from "../../src/domain/harness/config.ts"
+import { configJsonSchema, fractionLimits, loadConfig } from "../../src/domain/harness/config.ts"
 
 const benchmarks = `"benchmarks": {"total_msgs": [1, 2, 3], "failures": [0, 1, 2], "duplicates": [0, 1, 2], "median_latency": [0.001, 0.002, 0.003]}`
 const minimal = `{"lifetime": 30, "replicas": 5, "requests": 500, "mix": 0.2, "tests": {${benchmarks}}}`
@@ -54,8 +54,20 @@ describe("loadConfig", () => {
     expect(reason(`{"replicas": 5}`)).toContain("lifetime: is missing")
     expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 1.5`))).toContain("mix: Expected a number between 0 and 1")
     expect(reason(minimal.replace(`"replicas": 5`, `"replicas": 2.5`))).toContain("replicas: Expected an integer")
-    expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 0.2, "events": [{"type": "explode", "time": 1}]`))).toContain("events.0.type")
+    // One message for the one mistake, naming every event type there is.
+    expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 0.2, "events": [{"type": "explode", "time": 1}]`))).toBe(
+      `events.0.type: expected one of "part_easy", "part_hard", "part_end", "kill_leader", "kill_non_leader"; got "explode"`
+    )
+    // Two mistakes, two messages.
+    expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 1.5, "drop": 0.1`)).split("; ")).toHaveLength(2)
     expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 0.2, "drop": 0.1`))).toContain("drop: is unexpected")
     expect(reason(minimal.replace(`"total_msgs": [1, 2, 3]`, `"total_msgs": [1, 2]`))).toContain("tests.benchmarks.total_msgs")
+  })
+})
+
+describe("the config's JSON Schema for editors", () => {
+  it("docs/config.schema.json is the Schema kvsim decodes with (regenerate: npm run config-schema)", () => {
+    const published = JSON.parse(readFileSync("docs/config.schema.json", "utf8")) as unknown
+    expect(published).toEqual(configJsonSchema())
   })
 })

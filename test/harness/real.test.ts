@@ -2,6 +2,7 @@ import { chmodSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber } from "effect"
+import { formatScorecard } from "../../src/domain/harness/report.ts"
 import { runReal } from "../../src/programs/kvsim/real.ts"
 import { STOP_GRACE_MS } from "../../src/programs/kvsim/replicaProcess.ts"
 import { childrenOf } from "../support/processes.ts"
@@ -67,6 +68,22 @@ describe("real mode: processes over UDP on localhost", () => {
         expect(result.replicaCpu?.perRequestUs).toBeCloseTo(((result.replicaCpu?.totalMs ?? NaN) * 1000) / s.requestsSent)
       }
       expect(progress.length).toBeGreaterThanOrEqual(2)
+    })
+  )
+
+  it.live("reports a replica that dies with its exit code, the time and the last lines of its stderr", () =>
+    Effect.gen(function* () {
+      const crashing = fileURLToPath(new URL("../fixtures/crashingReplica.mjs", import.meta.url))
+      chmodSync(crashing, 0o755)
+      const result = yield* runReal(shortRun, { seed: 1, name: "crash", replicaPath: crashing })
+      expect(result.stats.exits).toHaveLength(3)
+      for (const exit of result.stats.exits) {
+        expect(exit.how).toBe("code 3")
+        // It died while replicas were starting, well before the requests.
+        expect(exit.atMs).toBeLessThan(shortRun.start_wait * 1000)
+        expect(exit.stderrTail).toEqual(["starting replica", "Traceback (most recent call last):", "  KeyError: 'leader'"])
+      }
+      expect(formatScorecard(result)).toContain("| Traceback (most recent call last):")
     })
   )
 

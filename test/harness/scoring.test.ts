@@ -3,7 +3,7 @@ import { formatJson, formatScorecard, formatSummaryLine } from "../../src/domain
 import { type Thresholds, tierOf } from "../../src/domain/harness/tiers.ts"
 import { summarizeLatency } from "../../src/domain/harness/latency.ts"
 import { exitCodeOf, runStatus } from "../../src/domain/harness/status.ts"
-import { BROADCAST, type NodeId } from "../../src/domain/ids.ts"
+import { BROADCAST, type NodeId, replicaId } from "../../src/domain/ids.ts"
 import { drive, ids, leaderScript, testConfig } from "./scripted.ts"
 
 const [R0, R1] = ids(2) as [NodeId, NodeId]
@@ -180,6 +180,13 @@ describe("reports", () => {
     expect(card).toContain("leaders seen       1: 0001")
     expect(card).toContain("Correctness: PASS")
     expect(formatSummaryLine(run(5))).toMatch(/^PASS scripted/)
+  })
+
+  it("abridges a list of leaders too long for one line (a replica naming a new leader in every answer)", () => {
+    const result = run(5)
+    const leaders = Array.from({ length: 1856 }, (_, i) => replicaId(i % 5))
+    const card = formatScorecard({ ...result, stats: { ...result.stats, leaders } })
+    expect(card).toContain("leaders seen       1856: 0000, 0001, 0002, 0003, 0004, 0000, 0001, 0002, … (1845 more), 0003, 0004, 0000\n")
   })
 })
 

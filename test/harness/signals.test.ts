@@ -18,6 +18,18 @@ const configFile = path.join(dir, "long.json")
 writeFileSync(configFile, JSON.stringify(testConfig({ replicas: 3, lifetime: 60, start_wait: 0.5 })))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+/** Those of `pids` still running, each killed on the way so that a failing test leaves nothing behind. */
+const stillRunning = (pids: ReadonlyArray<number>): ReadonlyArray<number> =>
+  pids.filter((pid) => {
+    try {
+      process.kill(pid, 0)
+      process.kill(pid, "SIGKILL")
+      return true
+    } catch {
+      return false
+    }
+  })
+
 const interrupted = (signal: NodeJS.Signals) =>
   new Promise<{ readonly code: number | null; readonly exitMs: number; readonly replicas: number; readonly left: number }>((resolve, reject) => {
     chmodSync(deafFixture, 0o755)
@@ -35,23 +47,41 @@ const interrupted = (signal: NodeJS.Signals) =>
     })
     kvsim.once("error", reject)
     kvsim.once("exit", (code) => {
-      const left = replicas.filter(({ pid }) => {
-        try {
-          process.kill(pid, 0)
-          process.kill(pid, "SIGKILL")
-          return true
-        } catch {
-          return false
-        }
-      })
+      const left = stillRunning(replicas.map(({ pid }) => pid))
       resolve({ code, exitMs: performance.now() - signalledAt, replicas: replicas.length, left: left.length })
     })
   })
 
 describe("kvsim under a signal", () => {
-  it.each(["SIGTERM", "SIGINT"] as const)("on %s stops every replica, even one deaf to SIGTERM, and exits 130", async (signal) => {
+  it.each(["SIGTERM", "SIGINT", "SIGHUP"] as const)("on %s stops every replica, even one deaf to SIGTERM, and exits 130", async (signal) => {
     const outcome = await interrupted(signal)
     expect(outcome).toMatchObject({ code: 130, replicas: 3, left: 0 })
     expect(outcome.exitMs).toBeLessThan(STOP_GRACE_MS + 1_500)
   }, 20_000)
+})
+
+describe("kvsim whose reader goes away", () => {
+  it("stops every replica when its stdout pipe breaks (kvsim … | head), instead of dying and leaving them running", async () => {
+    const shortConfig = path.join(dir, "short.json")
+    writeFileSync(shortConfig, JSON.stringify(testConfig({ replicas: 3, lifetime: 1, start_wait: 0.3, end_wait: 0.2 })))
+    chmodSync(deafFixture, 0o755)
+    const kvsim = spawn(process.execPath, ["dist/kvsim.mjs", "run", shortConfig, "--replica", deafFixture, "--seed", "1", "--runs", "4"], {
+      stdio: ["ignore", "pipe", "ignore"]
+    })
+    const seen = new Set<number>()
+    const watch = setInterval(() => {
+      for (const child of childrenOf(kvsim.pid ?? -1)) if (child.args.includes(deafFixture)) seen.add(child.pid)
+    }, 100)
+    // The reader reads the first run's scorecard and goes, as `head` does.
+    kvsim.stdout.once("data", () => kvsim.stdout.destroy())
+    const code = await new Promise<number | null>((resolve, reject) => {
+      kvsim.once("error", reject)
+      kvsim.once("exit", resolve)
+    })
+    clearInterval(watch)
+    const left = stillRunning([...seen])
+    expect(seen.size).toBeGreaterThanOrEqual(6)
+    expect(left).toEqual([])
+    expect(code).toBe(130)
+  }, 40_000)
 })

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest"
 import { Effect, Either } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import { loadConfig, type Config } from "../../src/domain/harness/config.ts"
+import { reportPage } from "../../src/domain/harness/page/page.ts"
 import { formatJson } from "../../src/domain/harness/report.ts"
-import { read } from "../../src/domain/raft/stateMachine.ts"
+import { Trace } from "../../src/domain/harness/trace.ts"
+import { read } from "../../src/domain/raft/log/stateMachine.ts"
 import { decodeDatagram } from "../../src/domain/wire/decode.ts"
 import { makeReplicaShell } from "../../src/programs/replica/replica.ts"
 import { simulate } from "../../src/programs/sim/simulation.ts"
@@ -58,7 +60,17 @@ describe("kvsim virtual mode", () => {
           }
         }
       })
-    const verdicts = [1, 2, 3, 4, 5].map((seed) => simulate(config("crash-4"), { seed, name: "crash-4", replica: broken }).linearizability)
-    expect(verdicts.some((verdict) => verdict._tag === "Violation")).toBe(true)
+    const runs = [1, 2, 3, 4, 5].map((seed) => {
+      const trace = new Trace()
+      return { trace, result: simulate(config("crash-4"), { seed, name: "crash-4", replica: broken, trace }) }
+    })
+    const violating = runs.find((run) => run.result.linearizability._tag === "Violation")
+    expect(violating).toBeDefined()
+    // Its report page draws the witness: the key's operations, a row per client.
+    const page = reportPage(violating!.result, violating!.trace)
+    expect(page).toContain("Not linearizable")
+    expect(page).toContain(`aria-label="operations of the violating key, per client"`)
+    const verdict = violating!.result.linearizability
+    if (verdict._tag === "Violation") for (const op of verdict.operations) expect(page).toContain(`<title>#${op.id} `)
   })
 })

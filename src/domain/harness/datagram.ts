@@ -1,4 +1,4 @@
-import type { NodeId } from "../ids.ts"
+import { isNodeId, type NodeId } from "../ids.ts"
 
 /** Why a replica's datagram was counted as incorrect. */
 export type IncorrectReason =
@@ -23,9 +23,6 @@ export type ParsedDatagram =
   | { readonly _tag: "Valid"; readonly datagram: ReplicaDatagram }
   | { readonly _tag: "Invalid"; readonly reason: IncorrectReason }
 
-const ID = /^[0-9A-F]{4}$/
-
-const isId = (value: unknown): value is NodeId => typeof value === "string" && ID.test(value)
 
 const invalid = (reason: IncorrectReason): ParsedDatagram => ({ _tag: "Invalid", reason })
 
@@ -44,6 +41,6 @@ export const parseDatagram = (text: string): ParsedDatagram => {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return invalid("not-an-object")
   const body = json as Record<string, unknown>
   const { src, dst, leader, type } = body
-  if (!isId(src) || !isId(dst) || !isId(leader) || typeof type !== "string") return invalid("bad-envelope")
+  if (!isNodeId(src) || !isNodeId(dst) || !isNodeId(leader) || typeof type !== "string") return invalid("bad-envelope")
   return { _tag: "Valid", datagram: { src, dst, leader, type, body } }
 }

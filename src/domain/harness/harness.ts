@@ -7,7 +7,7 @@
  * milliseconds since the start of the run (t = 0), and performs the returned effects in order.
  * All randomness comes from the seed, so the same seed and the same inputs give the same run.
  *
- *   const harness = new Harness(config, { seed, name?, replicas? })
+ *   const harness = new Harness(config, { seed, name?, replicas?, trace? })
  *   harness.onReplicaDatagram(now, from, text)  // `from`: the replica whose socket it arrived on
  *   harness.onTimer(now)                        // the loop's idle wake-up; a no-op before nextTimerAt
  *   harness.nextTimerAt()                       // when the loop next wakes with no datagram; undefined once finished
@@ -33,7 +33,7 @@ import { parseDatagram } from "./datagram.ts"
 import type { HarnessEffect } from "./effects.ts"
 import { summarizeLatency } from "./latency.ts"
 import { Partition } from "./partition.ts"
-import { RandomStream, streamSeed } from "./random.ts"
+import { RandomStream, streamSeed } from "../randomStream.ts"
 import { Recoveries } from "./recovery.ts"
 import type { EndedBy, Metric, RunResult, RunStats, Verdict } from "./result.ts"
 import { Roster } from "./roster.ts"
@@ -41,6 +41,7 @@ import { Tally } from "./tally.ts"
 import { timeline } from "./timeline.ts"
 import { runStatus } from "./status.ts"
 import { tierOf } from "./tiers.ts"
+import type { Fate, Trace } from "./trace.ts"
 import { drawIntent } from "./workload.ts"
 
 export const CLIENT_COUNT = 8
@@ -55,6 +56,8 @@ export interface HarnessOptions {
   readonly name?: string
   /** Defaults to replicaId(0) … replicaId(N−1). */
   readonly replicas?: ReadonlyArray<NodeId>
+  /** Where to record every datagram and event (`kvsim --out`); nothing is recorded without it. */
+  readonly trace?: Trace
 }
 
 export interface Progress {
@@ -65,6 +68,16 @@ export interface Progress {
 }
 
 const NONE: ReadonlyArray<HarnessEffect> = []
+
+/** A datagram's `type`, for the trace only; the harness's own requests are always well formed. */
+const typeOf = (text: string): string => {
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === "object" && value !== null && "type" in value && typeof value.type === "string" ? value.type : "?"
+  } catch {
+    return "?"
+  }
+}
 
 export class Harness {
   readonly name: string
@@ -77,6 +90,9 @@ export class Harness {
   private readonly network: RandomStream
   private readonly chaos: RandomStream
   private lastWake = 0
+  /** The time of the input being handled, for the trace. */
+  private now = 0
+  private readonly trace: Trace | undefined
   private readonly startMs: number
   private readonly requestGapMs: number
   private readonly endMs: number
@@ -108,6 +124,7 @@ export class Harness {
     // A stable sort keeps same-time events in file order, as the reference's insort does.
     this.events = [...config.events].sort((a, b) => a.time - b.time)
     this.recoveries = new Recoveries(this.startMs)
+    this.trace = options.trace
   }
 
   onReplicaDatagram(now: number, from: NodeId, text: string): ReadonlyArray<HarnessEffect> {
@@ -115,6 +132,7 @@ export class Harness {
     const socket = this.roster.indexOf(from)
     // A killed replica's socket is closed before it is signalled: nothing it sends after arrives.
     if (socket === undefined || !this.roster.isOpen(socket)) return NONE
+    this.now = now
     const out: Array<HarnessEffect> = []
     this.route(socket, text, now, out)
     // The reference fires what is due before its loop looks at the packet count again.
@@ -125,6 +143,7 @@ export class Harness {
 
   onTimer(now: number): ReadonlyArray<HarnessEffect> {
     if (this.finished !== undefined || now < this.lastWake + RECV_WAIT_MS) return NONE
+    this.now = now
     const out: Array<HarnessEffect> = []
     this.wake(now, out)
     return out
@@ -138,7 +157,10 @@ export class Harness {
   onReplicaExit(replica: NodeId, now: number, how: string): void {
     if (this.finished !== undefined) return
     const i = this.roster.indexOf(replica)
-    if (i !== undefined) this.roster.exited(i, now, how)
+    if (i === undefined) return
+    const exits = this.roster.exits.length
+    this.roster.exited(i, now, how)
+    if (this.roster.exits.length > exits) this.trace?.event({ atMs: now, kind: "exit", replica, how })
   }
 
   hasSaidHello(replica: NodeId): boolean {
@@ -253,11 +275,13 @@ export class Harness {
     const parsed = parseDatagram(text)
     if (parsed._tag === "Invalid") {
       this.tally.countIncorrect(parsed.reason, now, from, text)
+      this.trace?.message(now, from, "", typeOf(text), text, "invalid")
       return
     }
     const datagram = parsed.datagram
     if (datagram.type === "hello") {
       this.roster.register(socket)
+      this.trace?.message(now, datagram.src, datagram.dst, "hello", text, "received")
       return
     }
     // Routing goes by the datagram's own `src`, as in the reference; a replica that lies
@@ -266,46 +290,65 @@ export class Harness {
     const src = this.roster.indexOf(datagram.src)
     // A minority side may still believe in a deposed leader; only the majority side is listened to.
     const listened = this.partition === undefined || (src !== undefined && this.partition.inMajority(src))
-    if (listened) this.roster.observeLeader(datagram.leader, now)
+    if (listened) this.observeLeader(datagram.leader, now)
     const target = this.roster.indexOf(datagram.dst)
     if (target !== undefined) {
       this.tally.totalMsgs++
-      this.forward(from, src, target, text, out)
+      this.forward(from, src, target, text, datagram.type, out)
     } else if (datagram.dst === BROADCAST) {
       this.tally.totalMsgs += this.roster.size - 1
-      for (let i = 0; i < this.roster.size; i++) if (i !== src) this.forward(from, src, i, text, out)
+      for (let i = 0; i < this.roster.size; i++) if (i !== src) this.forward(from, src, i, text, datagram.type, out)
     } else {
       const client = this.clients.indexOf(datagram.dst)
       const reason = client === undefined ? "unknown-dst" : this.clients.onResponse(client, datagram, now, out)
+      this.trace?.message(now, datagram.src, datagram.dst, datagram.type, text, reason === undefined ? "delivered" : "invalid")
       if (reason !== undefined) this.tally.countIncorrect(reason, now, from, text)
       else if (datagram.type === "ok" && listened) this.recoveries.served(now, from)
     }
   }
 
+  private observeLeader(leader: NodeId, now: number): void {
+    if (this.trace !== undefined && leader !== this.roster.leader) {
+      this.trace.event({ atMs: now, kind: "leader", leader: leader === BROADCAST ? null : leader })
+    }
+    this.roster.observeLeader(leader, now)
+  }
+
   /** One replica-to-replica copy, sent on `sender`'s socket by `src`: lost across a partition or to a random drop. */
-  private forward(sender: NodeId, src: number | undefined, to: number, text: string, out: Array<HarnessEffect>): void {
+  private forward(sender: NodeId, src: number | undefined, to: number, text: string, type: string, out: Array<HarnessEffect>): void {
+    const dst = this.roster.ids[to] as NodeId
     if (this.partition?.separates(src, to) === true) {
       this.tally.blockedMsgs++
+      this.trace?.message(this.now, sender, dst, type, text, "blocked")
       return
     }
     if (this.config.drops > 0 && this.network.float() < this.config.drops) {
       this.tally.droppedMsgs++
+      this.trace?.message(this.now, sender, dst, type, text, "dropped")
       return
     }
-    this.deliver(sender, this.roster.ids[to] as NodeId, text, out)
+    this.deliver(sender, dst, text, out, type)
   }
 
   /**
    * The reference's `__replica_deliver__`: nothing reaches a killed replica, and one that has
    * not said hello has no address, so the reference takes it for dead (the "died" check).
    */
-  private deliver(from: NodeId, to: NodeId, text: string, out: Array<HarnessEffect>): boolean {
+  private deliver(from: NodeId, to: NodeId, text: string, out: Array<HarnessEffect>, type?: string): boolean {
     const i = this.roster.indexOf(to) as number
-    if (this.roster.canReceive(i)) {
+    const delivered = this.roster.canReceive(i)
+    if (this.trace !== undefined) {
+      const fate: Fate = delivered ? "delivered" : "undeliverable"
+      this.trace.message(this.now, from, to, type ?? typeOf(text), text, fate)
+    }
+    if (delivered) {
       out.push({ _tag: "Deliver", from, to, datagram: text })
       return true
     }
-    if (this.roster.isOpen(i)) this.roster.giveUp(i)
+    if (this.roster.isOpen(i)) {
+      this.roster.giveUp(i)
+      this.trace?.event({ atMs: this.now, kind: "died", replica: to })
+    }
     return false
   }
 
@@ -372,29 +415,47 @@ export class Harness {
         // in it is a hard one.
         if (this.roster.leader === BROADCAST || leader === undefined) this.forgetLeader(now)
         this.partition = Partition.random(this.roster.size, this.chaos, this.roster.leader === BROADCAST ? undefined : leader)
+        this.tracePartition(now, false)
         return
       }
       case "part_hard": {
         this.forgetLeader(now)
         this.partition = Partition.random(this.roster.size, this.chaos)
         this.recoveries.disrupted(event.type, now)
+        this.tracePartition(now, true)
         return
       }
       case "part_end": {
         this.partition = undefined
+        this.trace?.event({ atMs: now, kind: "heal" })
         return
       }
     }
   }
 
+  private tracePartition(now: number, hard: boolean): void {
+    const partition = this.partition
+    if (this.trace === undefined || partition === undefined) return
+    const ids = this.roster.ids
+    this.trace.event({
+      atMs: now,
+      kind: "partition",
+      hard,
+      majority: ids.filter((_, i) => partition.inMajority(i)),
+      minority: ids.filter((_, i) => !partition.inMajority(i))
+    })
+  }
+
   private forgetLeader(now: number): void {
-    this.roster.observeLeader(BROADCAST, now)
+    this.observeLeader(BROADCAST, now)
     this.clients.forgetLeaders()
   }
 
   private kill(replica: number, now: number, out: Array<HarnessEffect>): boolean {
     if (!this.roster.kill(replica, now)) return false
-    out.push({ _tag: "Kill", replica: this.roster.ids[replica] as NodeId })
+    const id = this.roster.ids[replica] as NodeId
+    out.push({ _tag: "Kill", replica: id })
+    this.trace?.event({ atMs: now, kind: "kill", replica: id })
     return true
   }
 

@@ -1,4 +1,4 @@
-import type { RandomStream } from "./random.ts"
+import type { RandomStream } from "../randomStream.ts"
 
 /**
  * A split of the replicas into a majority side and the rest. Only replica-to-replica traffic

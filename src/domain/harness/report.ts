@@ -42,6 +42,15 @@ const unansweredCauses = (requests: ReadonlyArray<Unanswered>): string => {
 }
 
 /** The human scorecard of one run: stats, then the correctness verdict, then the performance tiers. */
+/**
+ * A list short enough for one line: a replica that names a different leader in every answer
+ * would otherwise print thousands (`--json` keeps them all).
+ */
+const abridged = (items: ReadonlyArray<string>, head = 8, tail = 3): string =>
+  items.length <= head + tail + 1
+    ? items.join(", ")
+    : `${items.slice(0, head).join(", ")}, … (${items.length - head - tail} more), ${items.slice(-tail).join(", ")}`
+
 export const formatScorecard = (result: RunResult): string => {
   const s = result.stats
   const lines: Array<string> = []
@@ -49,7 +58,7 @@ export const formatScorecard = (result: RunResult): string => {
     `${result.name} (seed ${result.seed}): ended by ${result.endedBy} ` +
       `after ${(result.durationMs / 1000).toFixed(2)} s`
   )
-  lines.push(row("leaders seen", s.leaders.length === 0 ? "0" : `${s.leaders.length}: ${s.leaders.join(", ")}`))
+  lines.push(row("leaders seen", s.leaders.length === 0 ? "0" : `${s.leaders.length}: ${abridged(s.leaders)}`))
   lines.push(
     row(
       "replicas",
@@ -59,6 +68,8 @@ export const formatScorecard = (result: RunResult): string => {
   )
   for (const exit of s.exits) {
     lines.push(row("", `${exit.replica} exited on its own (${exit.how}) at ${(exit.atMs / 1000).toFixed(3)} s: the reference does not notice`))
+    const tail = exit.stderrTail ?? []
+    if (tail.length > 0) lines.push(row("", `  its stderr ended with:`), ...tail.map((line) => row("", `  | ${line}`)))
   }
   lines.push(row("messages", `${s.totalMsgs} total, ${s.droppedMsgs} dropped, ${s.blockedMsgs} blocked by partitions`))
   lines.push(
@@ -193,7 +204,7 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       leaders: [...s.leaders],
       died: [...s.died],
       killed: [...s.killed],
-      exits: s.exits.map((e) => ({ replica: e.replica, atMs: e.atMs, how: e.how })),
+      exits: s.exits.map((e) => ({ replica: e.replica, atMs: e.atMs, how: e.how, stderrTail: [...(e.stderrTail ?? [])] })),
       totalMsgs: s.totalMsgs,
       droppedMsgs: s.droppedMsgs,
       blockedMsgs: s.blockedMsgs,

@@ -6,6 +6,8 @@ export interface Exit {
   readonly atMs: number
   /** "code 1", "SIGSEGV", …, as the back end saw it. */
   readonly how: string
+  /** The last lines it wrote to stderr, when the back end kept them (real mode). */
+  readonly stderrTail?: ReadonlyArray<string>
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import type { RandomStream } from "./random.ts"
+import type { RandomStream } from "../randomStream.ts"
 
 export const KEY_LENGTH = 32
 export const MID_LENGTH = 16

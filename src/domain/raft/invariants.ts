@@ -1,6 +1,6 @@
 import type { NodeId } from "../ids.ts"
 import type { Entry } from "../wire/messages.ts"
-import { entryAt, lastIndex, termAt } from "./log.ts"
+import { entryAt, lastIndex, termAt } from "./log/log.ts"
 import type { RaftState } from "./state.ts"
 
 export type InvariantName =

@@ -1,14 +1,14 @@
 import type { NodeId } from "../ids.ts"
-import type { Backoff } from "./backoff.ts"
+import type { Backoff } from "./structures/backoff.ts"
 import { BROADCAST } from "../ids.ts"
 import type { ClientRequest, Get, Put } from "../wire/messages.ts"
-import type { Delivery } from "./delivery.ts"
-import { emptyLog, type Log } from "./log.ts"
-import type { ProgressMap } from "./progress.ts"
-import { emptyRecent, type RecentSet } from "./recentSet.ts"
-import type { RoundTrip } from "./roundTrip.ts"
-import { emptyImage, initialCheckpoint, type Checkpoint, type IncomingSnapshot, type SnapshotImage } from "./snapshot.ts"
-import { emptyStateMachine, type StateMachine } from "./stateMachine.ts"
+import type { Delivery } from "./leader/delivery.ts"
+import { emptyLog, type Log } from "./log/log.ts"
+import type { ProgressMap } from "./leader/progress.ts"
+import { emptyRecent, type RecentSet } from "./structures/recentSet.ts"
+import type { RoundTrip } from "./leader/roundTrip.ts"
+import { emptyImage, initialCheckpoint, type Checkpoint, type IncomingSnapshot, type SnapshotImage } from "./log/snapshot.ts"
+import { emptyStateMachine, type StateMachine } from "./log/stateMachine.ts"
 import { electionDeadline, type Timing } from "./timing.ts"
 
 export interface ClusterConfig {
@@ -47,6 +47,8 @@ export interface LeaderState {
   readonly progress: ProgressMap
   /** Index of this term's no-op: reads wait until it commits (§8). */
   readonly termStart: number
+  /** When it became leader: nothing it sent in this term, and so no echoed send time, is older. */
+  readonly electedAt: number
   /** When the oldest uncommitted entry was appended; retransmission is timed from here. */
   readonly uncommittedSince: number
   readonly reads: ReadonlyArray<WaitingRead>
@@ -97,7 +99,7 @@ export interface RaftState {
   /** Set while requests parked under a known leader wait for it to speak; ends when it does, or the leader or role changes. */
   /**
    * A follower asking its leader to show it is alive, for the client requests it holds until
-   * then (clients.ts, probing.ts): when to ask again, and how many more times.
+   * then (parking.ts, probing.ts): when to ask again, and how many more times.
    */
   readonly probe: Backoff | undefined
   readonly undecided: ReadonlyArray<Undecided>
@@ -139,6 +141,7 @@ export const stateWith = (state: RaftState, changes: Partial<RaftState>): RaftSt
 export const leaderWith = (leader: LeaderState, changes: Partial<LeaderState>): LeaderState => ({
   progress: changes.progress ?? leader.progress,
   termStart: changes.termStart ?? leader.termStart,
+  electedAt: changes.electedAt ?? leader.electedAt,
   uncommittedSince: changes.uncommittedSince ?? leader.uncommittedSince,
   reads: changes.reads ?? leader.reads,
   held: changes.held ?? leader.held,

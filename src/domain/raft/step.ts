@@ -1,16 +1,17 @@
 import { BROADCAST } from "../ids.ts"
 import type { ClientRequest, ReplicaMessage, WireMessage } from "../wire/messages.ts"
-import { atNonLeader, expireParked } from "./clients.ts"
-import { settleUndecided } from "./undecided.ts"
-import { canvassAgain, onVote, onVoted, startPreVote } from "./election.ts"
-import { compact } from "./compaction.ts"
-import { forgetStaleIncoming, onInstall, rejectStaleInstall } from "./installSnapshot.ts"
-import { leaderWakeAt, onAppended, onClientRequest, onInstalled, onLeaderTimeout } from "./leader.ts"
+import { atNonLeader, expireParked } from "./follower/parking.ts"
+import { settleUndecided } from "./follower/undecided.ts"
+import { canvassAgain, onVote, onVoted, startPreVote } from "./election/election.ts"
+import { compact } from "./log/compaction.ts"
+import { forgetStaleIncoming, onInstall, rejectStaleInstall } from "./follower/installSnapshot.ts"
+import { leaderWakeAt, onAppended, onClientRequest, onInstalled, onLeaderTimeout } from "./leader/leader.ts"
 import { log, type Output, type Outputs } from "./outputs.ts"
-import { answerProbe, probeAgain } from "./probing.ts"
-import { onAppend, rejectStale } from "./replication.ts"
-import { becomeFollower } from "./roles.ts"
-import { addRecent, hasRecent } from "./recentSet.ts"
+import { answerProbe, probeAgain } from "./follower/probing.ts"
+import { onAppend, rejectStale } from "./follower/replication.ts"
+import { becomeFollower } from "./follower/roles.ts"
+import { requestKey } from "./log/stateMachine.ts"
+import { addRecent, hasRecent } from "./structures/recentSet.ts"
 import { stateWith, type RaftState } from "./state.ts"
 
 /** What drives a replica: a decoded datagram, or its timer reaching `wakeAt`. */
@@ -41,9 +42,19 @@ const isReplicaMessage = (message: WireMessage): message is ReplicaMessage =>
   message.type === "probe"
 
 /**
+ * How far one message may move a replica's term. A term grows by one per election, and
+ * pre-vote keeps a cut-off replica from campaigning its own term up, so no honest peer gets
+ * this far ahead (a million elections: weeks of them back to back). Ignoring a message is
+ * always safe in Raft, it is a loss; refusing the jump keeps one corrupted or forged datagram
+ * from pushing every replica's term toward the largest a datagram may carry (MAX_COUNTER),
+ * where no one could campaign past it. It would take 2^30 such datagrams in a row.
+ */
+export const MAX_TERM_JUMP = 2 ** 20
+
+/**
  * Checks that a decoded message may act on this replica at all: addressed to it, replica
- * traffic only from cluster members, client traffic only from non-members. Anything else is
- * dropped with a reason, before it can touch the state.
+ * traffic only from cluster members, client traffic only from non-members, terms within
+ * reach. Anything else is dropped with a reason, before it can touch the state.
  */
 const refusal = (state: RaftState, message: WireMessage): string | undefined => {
   const { self, peers } = state.config
@@ -53,26 +64,35 @@ const refusal = (state: RaftState, message: WireMessage): string | undefined => 
   if (message.type === "hello" || message.type === "ok" || message.type === "fail" || message.type === "redirect") {
     return `a replica does not accept "${message.type}"`
   }
-  return fromPeer ? undefined : `replica message from non-member ${message.src}`
+  if (!fromPeer) return `replica message from non-member ${message.src}`
+  if ("term" in message && message.term > state.term + MAX_TERM_JUMP) {
+    return `term ${message.term} is more than ${MAX_TERM_JUMP} past ours (${state.term})`
+  }
+  return undefined
 }
 
 const onClient = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
-  if (hasRecent(state.seen, request.MID)) {
+  const key = requestKey(request.src, request.MID)
+  if (hasRecent(state.seen, key)) {
     out.push(log("warning", "replayed-mid", `${request.type} ${request.MID} from ${request.src} was handled already; dropped`))
     return state
   }
-  const remembered = stateWith(state, { seen: addRecent(state.seen, request.MID) })
+  const remembered = stateWith(state, { seen: addRecent(state.seen, key) })
   return remembered.role === "leader"
     ? onClientRequest(remembered, request, now, out)
     : atNonLeader(remembered, request, now, out)
 }
+
+/** A replica message past the rules for all servers, left for the rules of the role (votes never get here). */
+type Addressed = Exclude<ReplicaMessage, { readonly type: "vote" }>
 
 /**
  * Rules for all servers (Figure 2): a higher term makes us a follower of it; a message from
  * an older term is stale — an append or install from a deposed leader is answered so it
  * learns the new term, and so is a probe that reaches a leader (probing.ts); anything else is
  * ignored. Votes are handled before any of this, because a replica in its leader's lease must
- * not let a vote request move its term (§9.6).
+ * not let a vote request move its term (§9.6). What is left goes to the rules of the role,
+ * as etcd's raft hands off to stepLeader, stepCandidate and stepFollower.
  */
 const onReplica = (state: RaftState, message: ReplicaMessage, now: number, random: number, out: Outputs): RaftState => {
   if (message.type === "vote") return onVote(state, message, now, random, out)
@@ -91,26 +111,52 @@ const onReplica = (state: RaftState, message: ReplicaMessage, now: number, rando
     message.term > state.term
       ? becomeFollower(state, message.term, fromLeader ? message.src : BROADCAST, now, random, out)
       : state
+  return current.role === "leader"
+    ? stepLeader(current, message, now, random, out)
+    : stepFollower(current, message, now, random, out)
+}
+
+/**
+ * A leader of the message's term: answers to its appends and snapshots move its followers on.
+ * An append or install from another leader of the same term would break Election Safety; it
+ * is logged and ignored.
+ */
+const stepLeader = (state: RaftState, message: Addressed, now: number, random: number, out: Outputs): RaftState => {
   switch (message.type) {
     case "voted":
-      return onVoted(current, message, now, random, out)
+      return onVoted(state, message, now, random, out)
     case "appended":
-      return current.role === "leader" ? onAppended(current, message, now, out) : current
+      return onAppended(state, message, now, out)
     case "installed":
-      return current.role === "leader" ? onInstalled(current, message, now, out) : current
+      return onInstalled(state, message, now, out)
     case "probe":
-      return answerProbe(current, message, now, out)
+      return answerProbe(state, message, now, out)
     case "append":
     case "install": {
-      if (current.role === "leader") {
-        const text = `term ${current.term}: ${message.type} from ${message.src} while leading; ignored`
-        out.push(log("warning", "two-leaders", text))
-        return current
-      }
+      out.push(log("warning", "two-leaders", `term ${state.term}: ${message.type} from ${message.src} while leading; ignored`))
+      return state
+    }
+  }
+}
+
+/**
+ * A follower or (pre-)candidate of the message's term: the term's leader's appends and
+ * snapshots make it that leader's follower; votes count toward its campaign; answers meant
+ * for a leadership it no longer holds are ignored.
+ */
+const stepFollower = (state: RaftState, message: Addressed, now: number, random: number, out: Outputs): RaftState => {
+  switch (message.type) {
+    case "voted":
+      return onVoted(state, message, now, random, out)
+    case "appended":
+    case "installed":
+      return state
+    case "probe":
+      return answerProbe(state, message, now, out)
+    case "append":
+    case "install": {
       const follower =
-        current.role === "follower" && current.leader === message.src
-          ? current
-          : becomeFollower(current, current.term, message.src, now, random, out)
+        state.role === "follower" && state.leader === message.src ? state : becomeFollower(state, state.term, message.src, now, random, out)
       return message.type === "append"
         ? onAppend(follower, message, now, random, out)
         : onInstall(follower, message, now, random, out)
@@ -121,7 +167,7 @@ const onReplica = (state: RaftState, message: ReplicaMessage, now: number, rando
 /**
  * A leader deposed by check-quorum asks for pre-votes at once rather than after an election
  * timeout: a pre-vote changes no one's term, and the round's answers tell it within a few
- * round trips whether it is cut off, so that it stops holding clients (clients.ts).
+ * round trips whether it is cut off, so that it stops holding clients (parking.ts).
  */
 const onTimeout = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
   if (state.role === "leader") {

@@ -29,8 +29,8 @@
  *   is negligible).
  * - Retransmission. A put whose quorum has not answered in time is sent again, to just enough
  *   followers to make up the quorum. "In time" is the leader's estimate of an append's round
- *   trip, mean plus two deviations (roundTrip.ts), kept within `retransmitMin`–`retransmitMax`,
- *   so that it fires on real losses and the slowest tenth or so. The floor keeps a run of quick
+ *   trip, mean plus four deviations (roundTrip.ts), kept within `retransmitMin`–`retransmitMax`,
+ *   so that it fires on real losses and the slowest few percent. The floor keeps a run of quick
  *   answers from making every ordinary round trip look lost; the ceiling keeps one long stall
  *   (a collection, a descheduled process) from leaving the next losses waiting for tens of
  *   milliseconds. Before its first answer a leader waits `retransmit`, and a (pre-)candidate
@@ -57,7 +57,7 @@ export interface Timing {
   readonly retransmitMax: number
   /** How long a follower holds a client request while it suspects its leader is dead. */
   readonly parkLimit: number
-  /** The same, at a replica that knows it is cut off from a majority (clients.ts). */
+  /** The same, at a replica that knows it is cut off from a majority (parking.ts). */
   readonly cutOffParkLimit: number
   /** How long the log may stall before a leader holds new puts out of it. */
   readonly holdAfter: number

@@ -1,5 +1,5 @@
-import type { NodeId } from "../ids.ts"
-import type { Append, Appended, Entry, Get, Put, WireMessage } from "./messages.ts"
+import { isNodeId, type NodeId } from "../ids.ts"
+import { MAX_COUNTER, type Append, type Appended, type Entry, type Get, type Put, type WireMessage } from "./messages.ts"
 
 /**
  * The four messages that carry a put from client to commit (get, put, append, appended),
@@ -37,12 +37,10 @@ export const decodeHot = (json: object): WireMessage | undefined => {
   }
 }
 
-const NODE_ID = /^[0-9A-F]{4}$/
 
-const isNodeId = (value: unknown): value is NodeId => typeof value === "string" && NODE_ID.test(value)
-
-/** Schema.int() is Number.isSafeInteger; nonNegative is >= 0. */
-const isIndex = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0
+/** Schema.int() is Number.isSafeInteger; between(0, MAX_COUNTER) bounds it. */
+const isIndex = (value: unknown): value is number =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= MAX_COUNTER
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)

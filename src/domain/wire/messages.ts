@@ -9,8 +9,14 @@ import { NodeId } from "../ids.ts"
  */
 const Envelope = { src: NodeId, dst: NodeId, leader: NodeId } as const
 
-const Term = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
-const Index = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
+/**
+ * The largest term or index a datagram may carry: far above anything a run reaches (a term per
+ * election, an index per put), and far enough below 2^53 that every value a replica can hold
+ * has an exact successor, so a term adopted from a peer can always be campaigned past.
+ */
+export const MAX_COUNTER = 2 ** 50
+const Term = Schema.Number.pipe(Schema.int(), Schema.between(0, MAX_COUNTER))
+const Index = Schema.Number.pipe(Schema.int(), Schema.between(0, MAX_COUNTER))
 /**
  * A sender's clock reading, echoed back. Finite: "1e999" is valid JSON that parses to
  * Infinity, which JSON.stringify writes back as null, so echoing it would send a datagram
@@ -101,9 +107,10 @@ export const Appended = Schema.Struct({
 /**
  * InstallSnapshot (§7), one chunk per datagram. The snapshot is the state machine as of the
  * entry (`lastIndex`, `lastTerm`), read as one sequence of items: every key/value pair, then
- * the MIDs of applied puts, oldest first. `offset` is the position of this chunk's first item
- * (its pairs, then its MIDs) in that sequence; `done` marks the chunk that ends it. Chunks are
- * bounded in bytes, so a snapshot of any size crosses in datagrams the network can carry.
+ * each applied put's client id and MID, joined (stateMachine.ts's `requestKey`), oldest
+ * first. `offset` is the position of this chunk's first item (its pairs, then its MIDs) in
+ * that sequence; `done` marks the chunk that ends it. Chunks are bounded in bytes, so a
+ * snapshot of any size crosses in datagrams the network can carry.
  */
 export const Install = Schema.Struct({
   ...Envelope,
@@ -115,7 +122,7 @@ export const Install = Schema.Struct({
   pairs: Schema.Array(Schema.Tuple(Schema.String, Schema.String)),
   mids: Schema.Array(Schema.String),
   done: Schema.Boolean,
-  at: Schema.Number
+  at: SendTime
 })
 
 /**
@@ -130,7 +137,7 @@ export const Installed = Schema.Struct({
   lastIndex: Index,
   offset: Index,
   done: Schema.Boolean,
-  at: Schema.Number
+  at: SendTime
 })
 
 /**

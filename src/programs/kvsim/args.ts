@@ -24,8 +24,8 @@ export const usage = [
   "  --virtual        run our replica in-process under virtual time instead of as processes",
   "  --json           print one JSON document on stdout instead of the scorecards",
   "  --logs DIR       keep each replica's stdout/stderr in DIR/<config>-<id>.log (real mode)",
-  "  --out DIR        write each run's result.json and history.jsonl (and, in real mode, its",
-  "                   replicas' logs) to DIR/<config>-<seed>/; docs/artifacts.md lists the fields",
+  "  --out DIR        write each run's report.html, result.json, history, datagrams, events (and,",
+  "                   in real mode, replica logs) to DIR/<config>-<seed>/ (docs/artifacts.md)",
   "exit status: 0 every run passed, 1 some run failed, 2 usage error, 3 every run passed its checks",
   "but some linearizability check was inconclusive (search budget spent, or nothing answered)"
 ].join("\n")

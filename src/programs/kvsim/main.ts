@@ -7,10 +7,12 @@ import { Cause, Effect, Either, Exit } from "effect"
 import { type Config, loadConfig } from "../../domain/harness/config.ts"
 import { formatJson, formatScorecard, formatSummaryLine } from "../../domain/harness/report.ts"
 import type { RunResult } from "../../domain/harness/result.ts"
+import { Trace } from "../../domain/harness/trace.ts"
 import { EXIT_CODES, exitCodeOf, type RunStatus } from "../../domain/harness/status.ts"
 import { type KvsimArgs, parseArgs, usage } from "./args.ts"
 import { runDirectory, writeArtifacts } from "./artifacts.ts"
-import { progressReporter } from "./progress.ts"
+import { progressReporter } from "./progressLine.ts"
+import { killRunningReplicas } from "./replicaProcess.ts"
 import { runReal } from "./real.ts"
 import { standardSuite } from "./suite.ts"
 import { runVirtual } from "./virtual.ts"
@@ -58,8 +60,9 @@ const suiteEntries = (dir: string): Either.Either<ReadonlyArray<ConfigEntry>, st
   return Either.right(suite.map((file) => readConfig(path.join(dir, file))))
 }
 
-const runOnce = (args: KvsimArgs, config: Config, name: string, seed: number) => {
-  if (args.virtual) return runVirtual(config, { seed, name })
+const runOnce = (args: KvsimArgs, config: Config, name: string, seed: number, trace: Trace | undefined) => {
+  const traced = trace === undefined ? {} : { trace }
+  if (args.virtual) return runVirtual(config, { seed, name, ...traced })
   const progress = progressReporter(name, process.stderr)
   const logDir = args.outDir === undefined ? args.logDir : runDirectory(args.outDir, name, seed)
   return runReal(config, {
@@ -67,7 +70,8 @@ const runOnce = (args: KvsimArgs, config: Config, name: string, seed: number) =>
     name,
     replicaPath: args.replica,
     ...(logDir === undefined ? {} : { logDir }),
-    onProgress: progress.update
+    onProgress: progress.update,
+    ...traced
   }).pipe(Effect.ensuring(Effect.sync(progress.clear)))
 }
 
@@ -112,11 +116,12 @@ const program = Effect.gen(function* () {
       continue
     }
     for (const seed of args.seeds) {
-      const result = yield* runOnce(args, entry.config.right, entry.name, seed)
-      if (args.outDir !== undefined) {
+      const trace = args.outDir === undefined ? undefined : new Trace()
+      const result = yield* runOnce(args, entry.config.right, entry.name, seed, trace)
+      if (args.outDir !== undefined && trace !== undefined) {
         const dir = runDirectory(args.outDir, entry.name, seed)
         yield* Effect.try({
-          try: () => writeArtifacts(dir, result),
+          try: () => writeArtifacts(dir, result, trace),
           catch: (error) => `cannot write artifacts to ${dir}: ${error instanceof Error ? error.message : String(error)}`
         }).pipe(Effect.catchAll(complain))
       }
@@ -143,6 +148,34 @@ const program = Effect.gen(function* () {
   Effect.tap((code) => Effect.sync(() => (process.exitCode = code)))
 )
 
+/**
+ * The ways kvsim can die that skip its own cleanup (the scoped finalizers that stop a run's
+ * replicas on SIGINT and SIGTERM). A hang-up and a reader gone from stdout (`kvsim … | head`:
+ * EPIPE on the next write) are turned into SIGTERM, so the run stops as on Ctrl-C. An uncaught
+ * error, or any exit at all, kills whatever replicas are left, since each runs in a process
+ * group of its own and would otherwise outlive kvsim.
+ */
+const killStrays = (): void => {
+  let stopping = false
+  const stop = (): void => {
+    if (stopping) return
+    stopping = true
+    process.kill(process.pid, "SIGTERM")
+  }
+  process.once("SIGHUP", stop)
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") stop()
+    else throw error
+  })
+  process.on("uncaughtException", (error) => {
+    process.stderr.write(`kvsim: ${error.stack ?? String(error)}\n`)
+    killRunningReplicas()
+    process.exit(1)
+  })
+  process.on("exit", killRunningReplicas)
+}
+
+killStrays()
 // 130 on Ctrl-C, as shells report SIGINT, so a script does not mistake an interrupted suite for a pass.
 NodeRuntime.runMain(program, {
   disablePrettyLogger: true,

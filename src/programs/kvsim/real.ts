@@ -8,9 +8,11 @@ import type { Config } from "../../domain/harness/config.ts"
 import type { HarnessEffect } from "../../domain/harness/effects.ts"
 import { Harness, type Progress } from "../../domain/harness/harness.ts"
 import type { ReplicaCpu, RunResult } from "../../domain/harness/result.ts"
+import type { Trace } from "../../domain/harness/trace.ts"
 import { type NodeId, replicaId } from "../../domain/ids.ts"
+import { RECEIVE_BUFFER_BYTES } from "../../services/UdpTransport.ts"
 import { processCpuMillis } from "./processCpu.ts"
-import { hasExited, signalGroup, spawnReplica, stopReplicas } from "./replicaProcess.ts"
+import { hasExited, signalGroup, spawnReplica, stderrTailOf, stopReplicas } from "./replicaProcess.ts"
 
 /** The replica program could not be started at all (as opposed to dying during the run). */
 export class ReplicaStartError extends Data.TaggedError("ReplicaStartError")<{ readonly reason: string }> {}
@@ -28,18 +30,13 @@ export interface RealOptions {
   /** Where each replica's stdout and stderr go (`<name>-<id>.log`); discarded when absent. */
   readonly logDir?: string
   readonly onProgress?: (progress: RunProgress) => void
+  /** Where the harness records every datagram and event (kvsim --out). */
+  readonly trace?: Trace
 }
 
 const PROGRESS_INTERVAL_MS = 1_000
 /** Node's timers take at most 2³¹−1 ms and fire after 1 ms when asked for more. */
 const MAX_TIMER_MS = 2 ** 31 - 1
-/**
- * Receive buffer of each harness socket. Linux's default (about 200 KB, some 150 small
- * datagrams as the kernel counts them) overflows when a new leader's replicas release the
- * requests they held during an election all at once: the kernel then drops replies to clients,
- * which the protocol never loses. The system's maximum (net.core.rmem_max) caps this quietly.
- */
-const RECEIVE_BUFFER_BYTES = 4 * 2 ** 20
 
 const bindSocket = Effect.acquireRelease(
   Effect.async<Socket>((resume) => {
@@ -76,7 +73,12 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
       yield* checkExecutable(command)
       if (options.logDir !== undefined) mkdirSync(options.logDir, { recursive: true })
       const ids: ReadonlyArray<NodeId> = Array.from({ length: config.replicas }, (_, i) => replicaId(i))
-      const harness = new Harness(config, { seed: options.seed, name: options.name, replicas: ids })
+      const harness = new Harness(config, {
+        seed: options.seed,
+        name: options.name,
+        replicas: ids,
+        ...(options.trace === undefined ? {} : { trace: options.trace })
+      })
       const totalMs = (config.start_wait + config.lifetime + config.end_wait) * 1000
       const sockets = yield* Effect.forEach(ids, () => bindSocket)
       const addresses: Array<{ readonly port: number; readonly address: string } | undefined> = ids.map(() => undefined)
@@ -179,11 +181,17 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
       yield* Effect.addFinalizer(() => Effect.sync(() => (clearTimeout(requestsStart), clearInterval(sampling))))
 
       schedule()
-      return { harness, cpu, finishedAt: yield* Deferred.await(done) }
+      return { harness, cpu, children, ids, finishedAt: yield* Deferred.await(done) }
     })
   ).pipe(
-    Effect.map(({ cpu, finishedAt, harness }) => {
-      const result = harness.result(finishedAt)
+    Effect.map(({ children, cpu, finishedAt, harness, ids }) => {
+      const measured = harness.result(finishedAt)
+      // Why a replica died is usually the last thing it wrote; its pipe is drained by now.
+      const exits = measured.stats.exits.map((exit) => {
+        const child = children[ids.indexOf(exit.replica)]
+        return child === undefined ? exit : { ...exit, stderrTail: stderrTailOf(child) }
+      })
+      const result = { ...measured, stats: { ...measured.stats, exits } }
       const replicaCpu = cpu.measured(result.stats.requestsSent)
       return replicaCpu === undefined ? result : { ...result, replicaCpu }
     })

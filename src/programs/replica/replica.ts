@@ -1,6 +1,6 @@
 import { Effect, Either, Random, Runtime } from "effect"
 import { BROADCAST } from "../../domain/ids.ts"
-import { next, seeded } from "../../domain/prng.ts"
+import { RandomStream } from "../../domain/randomStream.ts"
 import { initialState, type ClusterConfig, type RaftState } from "../../domain/raft/state.ts"
 import { step, wakeAt, type Input } from "../../domain/raft/step.ts"
 import type { Output } from "../../domain/raft/outputs.ts"
@@ -28,7 +28,19 @@ export interface ReplicaShell {
   readonly onTimeout: () => void
 }
 
-export const makeReplicaShell = (config: ClusterConfig) =>
+/**
+ * After a step that threw on a timeout, how long the shell waits before trying the timeout
+ * again: the state did not move, so its deadline is still due, and retrying at once would spin.
+ */
+const RETRY_AFTER_THROW_MS = 10
+
+const inputKind = (input: Input): string => (input._tag === "Timeout" ? "timeout" : input.message.type)
+
+/**
+ * `reducer` is `step` in every wiring; a test hands in one that throws, to show the shell
+ * survives it.
+ */
+export const makeReplicaShell = (config: ClusterConfig, reducer: typeof step = step) =>
   Effect.gen(function* () {
     const transport = yield* Transport
     const diagnostics = yield* ReplicaLog
@@ -39,12 +51,8 @@ export const makeReplicaShell = (config: ClusterConfig) =>
     // and leave a replica waking, forever, a hair before it.
     const now = () => clock.unsafeCurrentTimeMillis()
     // Election jitter from a generator seeded once by Effect's Random: seeded Random, same run.
-    let prng = seeded(yield* Random.nextInt)
-    const draw = (): number => {
-      const [value, rest] = next(prng)
-      prng = rest
-      return value
-    }
+    const stream = new RandomStream(yield* Random.nextInt)
+    const draw = (): number => stream.float()
 
     let state = initialState(config, now(), draw())
     let wake = wakeAt(state)
@@ -54,8 +62,20 @@ export const makeReplicaShell = (config: ClusterConfig) =>
         else runSync(diagnostics.report(output.level, output.key, output.text))
       }
     }
+    // A bug in the reducer must not take the replica down: the input is dropped, the state kept
+    // as it was, and the failure logged (rate-limited per kind of input, as every report).
     const advance = (input: Input): void => {
-      const result = step(state, input, { now: now(), random: draw() })
+      const at = now()
+      let result: ReturnType<typeof step>
+      try {
+        result = reducer(state, input, { now: at, random: draw() })
+      } catch (error) {
+        const kind = inputKind(input)
+        const text = error instanceof Error ? error.message : String(error)
+        runSync(diagnostics.report("warning", `step-threw:${kind}`, `step threw on ${kind}, input dropped, state unchanged: ${text}`))
+        if (input._tag === "Timeout") wake = Math.max(wake, at + RETRY_AFTER_THROW_MS)
+        return
+      }
       state = result.state
       wake = result.wakeAt
       perform(result.outputs)

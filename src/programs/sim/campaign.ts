@@ -1,6 +1,6 @@
 import type { ChaosEvent, Config, EventType } from "../../domain/harness/config.ts"
 import { type NodeId, replicaId } from "../../domain/ids.ts"
-import { next, seeded, type Prng } from "../../domain/prng.ts"
+import { RandomStream } from "../../domain/randomStream.ts"
 import { RaftInvariants, type Violation } from "../../domain/raft/invariants.ts"
 import { simulate, type Adversary, type SimulationOptions } from "./simulation.ts"
 
@@ -51,12 +51,8 @@ export const generateSchedule = (
   configNames: ReadonlyArray<string>,
   configOf: (name: string) => Pick<Config, "lifetime" | "replicas">
 ): Schedule => {
-  let prng: Prng = seeded(seed ^ 0xc0ffee)
-  const draw = (): number => {
-    const [value, rest] = next(prng)
-    prng = rest
-    return value
-  }
+  const stream = new RandomStream(seed ^ 0xc0ffee)
+  const draw = (): number => stream.float()
   const config = configNames[seed % configNames.length] as string
   const { lifetime, replicas } = configOf(config)
   const drops = Math.round(draw() * MAX_DROPS * 100) / 100

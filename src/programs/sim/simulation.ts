@@ -3,8 +3,9 @@ import type { Config } from "../../domain/harness/config.ts"
 import type { HarnessEffect } from "../../domain/harness/effects.ts"
 import { Harness } from "../../domain/harness/harness.ts"
 import type { RunResult } from "../../domain/harness/result.ts"
+import type { Trace } from "../../domain/harness/trace.ts"
 import type { NodeId } from "../../domain/ids.ts"
-import { next, seeded, type Prng } from "../../domain/prng.ts"
+import { RandomStream } from "../../domain/randomStream.ts"
 import type { ClusterConfig, RaftState } from "../../domain/raft/state.ts"
 import { defaultTiming, type Timing } from "../../domain/raft/timing.ts"
 import { ReplicaLog, silentReplicaLog } from "../../services/ReplicaLog.ts"
@@ -59,6 +60,8 @@ export interface SimulationOptions {
   readonly observe?: (now: number, states: ReadonlyMap<NodeId, RaftState>) => void
   /** Builds each replica: our shell by default; tests substitute deliberately broken ones. */
   readonly replica?: (config: ClusterConfig) => Effect.Effect<ReplicaShell, never, Transport | ReplicaLog>
+  /** Where the harness records every datagram and event (kvsim --out). */
+  readonly trace?: Trace
 }
 
 interface SimReplica {
@@ -74,25 +77,19 @@ interface SimReplica {
  * seed, so a run replays byte for byte.
  */
 export const simulate = (config: Config, options: SimulationOptions): RunResult => {
-  const harness = new Harness(config, { seed: options.seed, name: options.name })
+  const harness = new Harness(config, { seed: options.seed, name: options.name, ...(options.trace === undefined ? {} : { trace: options.trace }) })
   const clock = new VirtualClock()
   const queue = new EventQueue<SimEvent>()
   const encoder = new TextEncoder()
-  let jitter: Prng = seeded(options.seed ^ 0x5eed)
+  const jitter = new RandomStream(options.seed ^ 0x5eed)
   const lastArrival = new Map<string, number>()
   const arrival = (link: string): number => {
-    const [draw, rest] = next(jitter)
-    jitter = rest
-    const at = Math.max(clock.now + HOP_BASE_MS + draw * HOP_JITTER_MS, lastArrival.get(link) ?? 0)
+    const at = Math.max(clock.now + HOP_BASE_MS + jitter.float() * HOP_JITTER_MS, lastArrival.get(link) ?? 0)
     lastArrival.set(link, at)
     return at
   }
-  let chaos: Prng = seeded(options.seed ^ 0xadd5)
-  const draw = (): number => {
-    const [value, rest] = next(chaos)
-    chaos = rest
-    return value
-  }
+  const chaos = new RandomStream(options.seed ^ 0xadd5)
+  const draw = (): number => chaos.float()
   const isCut = (from: NodeId, to: NodeId): boolean =>
     options.adversary?.cuts?.some(
       (cut) => clock.now >= cut.startMs && clock.now < cut.endMs && cut.from.includes(from) && cut.to.includes(to)

@@ -1,0 +1,46 @@
+import type { NodeId } from "../../ids.ts"
+import type { Entry } from "../../wire/messages.ts"
+import { PersistentMap } from "../structures/persistentMap.ts"
+import { addRecent, emptyRecent, hasRecent, type RecentSet } from "../structures/recentSet.ts"
+
+/**
+ * The replicated key-value map, plus the requests (client and MID) of the puts it applied, so
+ * that a put replayed under the same MID (a duplicated datagram reaching a later leader) never
+ * applies twice.
+ */
+export interface StateMachine {
+  readonly data: PersistentMap<string, string>
+  readonly applied: RecentSet
+}
+
+const MID_MEMORY = 4096
+
+/** A fresh one for each replica: versions of one map share its storage (persistentMap.ts). */
+export const emptyStateMachine = (): StateMachine => ({ data: PersistentMap.empty(), applied: emptyRecent(MID_MEMORY) })
+
+/**
+ * What identifies a client's request: its MID, within that client. MIDs are the client's to
+ * choose; keyed by MID alone, one client could burn another's (its request would be taken
+ * for a replay and dropped, never answered). Client ids are four characters, so the join is
+ * unambiguous.
+ */
+export const requestKey = (client: NodeId, mid: string): string => `${client}${mid}`
+
+const keyOf = (entry: Entry): string | undefined =>
+  entry.m === undefined || entry.c === undefined ? undefined : requestKey(entry.c, entry.m)
+
+export const applyEntry = (machine: StateMachine, entry: Entry): StateMachine => {
+  if (entry.k === undefined || entry.v === undefined) return machine
+  const key = keyOf(entry)
+  if (key !== undefined && hasRecent(machine.applied, key)) return machine
+  return {
+    data: machine.data.set(entry.k, entry.v),
+    applied: key === undefined ? machine.applied : addRecent(machine.applied, key)
+  }
+}
+
+/** A key never written reads as the empty string, as the harness's clients expect. */
+export const read = (machine: StateMachine, key: string): string => machine.data.get(key) ?? ""
+
+export const hasApplied = (machine: StateMachine, client: NodeId, mid: string): boolean =>
+  hasRecent(machine.applied, requestKey(client, mid))
