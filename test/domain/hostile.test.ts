@@ -13,6 +13,9 @@ import { MAX_COUNTER } from "../../src/domain/wire/messages.ts"
 import {
   append,
   appended,
+  entry,
+  followLeader,
+  install,
   CLIENT,
   CLIENT2,
   commitPuts,
@@ -134,5 +137,23 @@ describe("a flood of clients at a follower", () => {
     expect(answered.slice(MAX_PARKED).flat()).toEqual(
       Array.from({ length: 10 }, (_, i) => expect.objectContaining({ type: "redirect", MID: `f${MAX_PARKED + i}`, leader: N1 }))
     )
+  })
+})
+
+describe("a snapshot that contradicts what a follower knows is committed", () => {
+  it("is refused: one forged install cannot wipe a follower's applied puts", () => {
+    const n = node()
+    const put1 = entry(1, { key: "k", value: "v", client: CLIENT, mid: "p1" })
+    followLeader(n, N1, 1, [entry(1), put1], 2)
+    expect(read(n.state.machine, "k")).toBe("v")
+    // The forgery of the review: offset 0, done, one entry past the commit index, no pairs.
+    const out = n.receive(install({ src: N1, term: 1, lastIndex: 3, lastTerm: 1, pairs: [], mids: [], done: true, at: 5 }))
+    expect(read(n.state.machine, "k")).toBe("v")
+    expect(n.state.commitIndex).toBe(2)
+    expect(sentOf(out, "installed")).toEqual([expect.objectContaining({ done: false, offset: 0 })])
+    // An honest snapshot that holds the key is taken.
+    n.receive(install({ src: N1, term: 1, lastIndex: 3, lastTerm: 1, pairs: [["k", "v"], ["j", "w"]], mids: [], done: true, at: 6 }))
+    expect(n.state.commitIndex).toBe(3)
+    expect(read(n.state.machine, "j")).toBe("w")
   })
 })
