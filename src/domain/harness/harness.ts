@@ -281,7 +281,7 @@ export class Harness {
     const datagram = parsed.datagram
     if (datagram.type === "hello") {
       this.roster.register(socket)
-      this.trace?.message(now, datagram.src, datagram.dst, "hello", text, "received")
+      this.trace?.message(now, from, datagram.dst, "hello", text, "received")
       return
     }
     // Routing goes by the datagram's own `src`, as in the reference; a replica that lies
@@ -301,7 +301,7 @@ export class Harness {
     } else {
       const client = this.clients.indexOf(datagram.dst)
       const reason = client === undefined ? "unknown-dst" : this.clients.onResponse(client, datagram, now, out)
-      this.trace?.message(now, datagram.src, datagram.dst, datagram.type, text, reason === undefined ? "delivered" : "invalid")
+      this.trace?.message(now, from, datagram.dst, datagram.type, text, reason === undefined ? "delivered" : "invalid")
       if (reason !== undefined) this.tally.countIncorrect(reason, now, from, text)
       else if (datagram.type === "ok" && listened) this.recoveries.served(now, from)
     }

@@ -14,7 +14,10 @@ export type Fate = "delivered" | "dropped" | "blocked" | "undeliverable" | "inva
 
 export interface MessageRecord {
   readonly atMs: number
-  /** The datagram's own `src` (for an invalid one, the replica whose socket it came on). */
+  /**
+   * Who sent it: the replica whose harness socket it came on (routing goes by the datagram's
+   * own `src`, which an honest replica sets to the same), or the client.
+   */
   readonly src: string
   /** The datagram's `dst`, or for one copy of a broadcast the replica it went to. */
   readonly dst: string

@@ -68,11 +68,13 @@ export const stderrTailOf = (child: ChildProcess): ReadonlyArray<string> => tail
  */
 export const spawnReplica = (command: string, args: ReadonlyArray<string>, logFile: string | undefined): ChildProcess => {
   const fd = logFile === undefined ? undefined : openSync(logFile, "w")
-  const child = spawn(command, args, {
-    cwd: path.dirname(command),
-    detached: true,
-    stdio: ["ignore", fd ?? "ignore", "pipe"]
-  })
+  let child: ChildProcess
+  try {
+    child = spawn(command, args, { cwd: path.dirname(command), detached: true, stdio: ["ignore", fd ?? "ignore", "pipe"] })
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd)
+    throw error
+  }
   const tail = new Tail()
   tails.set(child, tail)
   child.stderr?.setEncoding("utf8")
