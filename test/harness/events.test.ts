@@ -293,6 +293,32 @@ describe("events", () => {
     expect(formatScorecard(result)).toContain("0003 exited on its own (code 1) at 3.000 s: the reference does not notice")
   })
 
+  it("ends the run once no replica process is left, killed or exited, and not before", () => {
+    // R0 leads until it is killed; the others fall silent then.
+    const led = leaderScript(R0)
+    let driver: Driver | undefined
+    const run = drive(withEvents([{ type: "kill_leader", time: 1 }]), 5, (self, m) => ((driver?.killed.length ?? 0) > 0 ? [] : led(self, m)))
+    driver = run
+    run.runUntil(3_000)
+    const requestsBefore = run.requests.length
+    expect(run.killed).toEqual([R0])
+    for (const replica of [R1, R2, R3]) expect(run.harness.onReplicaExit(replica, 3_000, "code 1")).toEqual([])
+    // The killed leader's own exit changes nothing: the harness already counts it gone.
+    expect(run.harness.onReplicaExit(R0, 3_100, "SIGTERM")).toEqual([])
+    expect(run.harness.isFinished).toBe(false)
+    expect(run.harness.onReplicaExit(R4, 3_200, "SIGSEGV")).toEqual([{ _tag: "Finish" }])
+    expect(run.harness.nextTimerAt()).toBeUndefined()
+    const result = run.result()
+    expect(result).toMatchObject({ endedBy: "every replica exited", durationMs: 3_200, correct: false })
+    // The rest of the run is played out as the reference would: every request is made, and
+    // those made after the last exit go unanswered.
+    expect(result.stats.gets.generated + result.stats.puts.generated).toBe(100)
+    const madeAfter = result.history.filter((op) => op.invokedAt > 3_200)
+    expect(madeAfter.length).toBeGreaterThan(requestsBefore)
+    expect(madeAfter.every((op) => op.outcome._tag !== "Ok")).toBe(true)
+    expect(result.checks.find((c) => c.id === "unanswered")?.passed).toBe(false)
+  })
+
   it("routes what a replica sends after it exited on its own", () => {
     const run = drive(withEvents([]), 5, () => [])
     run.runUntil(2_000)

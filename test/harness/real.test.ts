@@ -77,6 +77,9 @@ describe("real mode: processes over UDP on localhost", () => {
       chmodSync(crashing, 0o755)
       const result = yield* runReal(shortRun, { seed: 1, name: "crash", replicaPath: crashing })
       expect(result.stats.exits).toHaveLength(3)
+      // The run ends with the last exit instead of waiting out the configured duration.
+      expect(result.endedBy).toBe("every replica exited")
+      expect(result.durationMs).toBeLessThan(shortRun.start_wait * 1000)
       for (const exit of result.stats.exits) {
         expect(exit.how).toBe("code 3")
         // It died while replicas were starting, well before the requests.
@@ -84,6 +87,7 @@ describe("real mode: processes over UDP on localhost", () => {
         expect(exit.stderrTail).toEqual(["starting replica", "Traceback (most recent call last):", "  KeyError: 'leader'"])
       }
       expect(formatScorecard(result)).toContain("| Traceback (most recent call last):")
+      expect(formatScorecard(result)).toContain("the rest of the run was played out at once")
     })
   )
 

@@ -6,5 +6,5 @@ export type HarnessEffect =
   | { readonly _tag: "Deliver"; readonly from: NodeId; readonly to: NodeId; readonly datagram: string }
   /** SIGTERM that replica's process group. */
   | { readonly _tag: "Kill"; readonly replica: NodeId }
-  /** The run is over: time is up or `total_msgs` reached `max_packets`. Emitted once. */
+  /** The run is over: time is up, `total_msgs` reached `max_packets`, or no replica is left. Emitted once. */
   | { readonly _tag: "Finish" }

@@ -11,12 +11,12 @@
  *   harness.onReplicaDatagram(now, from, text)  // `from`: the replica whose socket it arrived on
  *   harness.onTimer(now)                        // the loop's idle wake-up; a no-op before nextTimerAt
  *   harness.nextTimerAt()                       // when the loop next wakes with no datagram; undefined once finished
- *   harness.onReplicaExit(replica, now, how)    // exited on its own, unless the harness killed it
+ *   harness.onReplicaExit(replica, now, how)    // exited on its own, unless the harness killed it; Finish once none is left
  *   harness.hasSaidHello(replica)               // whether the back end may deliver to it
  *   harness.progress()                          // counters for a progress display
  *   harness.result(now)                         // RunResult: stats, checks, tiers, history, verdict, timeline, failover times
  *
- * onReplicaDatagram and onTimer return HarnessEffects: Deliver (text to a replica), Kill
+ * onReplicaDatagram, onTimer and onReplicaExit return HarnessEffects: Deliver (text to a replica), Kill
  * (SIGTERM a replica) and, once, Finish. After Finish every input is ignored.
  *
  * Time moves as in the reference's loop: it sleeps in select() until a datagram arrives or
@@ -154,13 +154,28 @@ export class Harness {
     return this.lastWake + RECV_WAIT_MS
   }
 
-  onReplicaExit(replica: NodeId, now: number, how: string): void {
-    if (this.finished !== undefined) return
+  /**
+   * Once no replica process is left, the run ends: a student waiting out the rest of a run whose
+   * replicas are all gone learns nothing more.
+   */
+  onReplicaExit(replica: NodeId, now: number, how: string): ReadonlyArray<HarnessEffect> {
+    if (this.finished !== undefined) return NONE
     const i = this.roster.indexOf(replica)
-    if (i === undefined) return
+    if (i === undefined) return NONE
     const exits = this.roster.exits.length
     this.roster.exited(i, now, how)
-    if (this.roster.exits.length > exits) this.trace?.event({ atMs: now, kind: "exit", replica, how })
+    if (this.roster.exits.length === exits) return NONE
+    this.trace?.event({ atMs: now, kind: "exit", replica, how })
+    if (!this.roster.noneRunning) return NONE
+    // The reference never notices: it goes on making requests to the end of the run, and none
+    // is answered. Its idle wake-ups are played out here at once, so the counts and the verdict
+    // are the reference's, and the run ends now instead of waiting for them.
+    for (let at = this.lastWake + RECV_WAIT_MS; this.finished === undefined; at += RECV_WAIT_MS) {
+      this.now = at
+      this.wake(at, [])
+    }
+    this.finished = { at: now, by: "every replica exited" }
+    return [{ _tag: "Finish" }]
   }
 
   hasSaidHello(replica: NodeId): boolean {

@@ -58,6 +58,9 @@ export const formatScorecard = (result: RunResult): string => {
     `${result.name} (seed ${result.seed}): ended by ${result.endedBy} ` +
       `after ${(result.durationMs / 1000).toFixed(2)} s`
   )
+  if (result.endedBy === "every replica exited") {
+    lines.push("  no replica process was left; the rest of the run was played out at once, as the reference runs it, with nobody to answer")
+  }
   lines.push(row("leaders seen", s.leaders.length === 0 ? "0" : `${s.leaders.length}: ${abridged(s.leaders)}`))
   lines.push(
     row(

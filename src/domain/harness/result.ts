@@ -85,7 +85,7 @@ export interface ReplicaCpu {
   readonly perRequestUs: number | undefined
 }
 
-export type EndedBy = "time" | "max_packets" | "no living replica"
+export type EndedBy = "time" | "max_packets" | "no living replica" | "every replica exited"
 
 export interface RunResult {
   readonly name: string

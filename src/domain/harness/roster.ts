@@ -85,6 +85,11 @@ export class Roster {
     return this.alive.includes(true)
   }
 
+  /** No replica process is left: each was killed or has exited on its own. */
+  get noneRunning(): boolean {
+    return this.ids.every((id, i) => this.killedAt[i] !== undefined || this.exits.some((exit) => exit.replica === id))
+  }
+
   /** When the harness killed it, if it did. */
   killTime(i: number): number | undefined {
     return this.killedAt[i]

@@ -159,11 +159,11 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
         child.once(
           "exit",
           guarded((code: number | null, signal: NodeJS.Signals | null) =>
-            harness.onReplicaExit(id, now(), signal !== null ? signal : `code ${code}`)
+            perform(harness.onReplicaExit(id, now(), signal !== null ? signal : `code ${code}`))
           )
         )
         // `error` covers a spawn that failed outright, which emits no `exit`.
-        child.once("error", guarded((error: Error) => harness.onReplicaExit(id, now(), `failed to start: ${error.message}`)))
+        child.once("error", guarded((error: Error) => perform(harness.onReplicaExit(id, now(), `failed to start: ${error.message}`))))
         children.push(child)
       }
 
