@@ -5,7 +5,7 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { STOP_GRACE_MS } from "../../src/programs/kvsim/replicaProcess.ts"
-import { childrenOf } from "../support/processes.ts"
+import { childrenOf, isRunning } from "../support/processes.ts"
 import { testConfig } from "./scripted.ts"
 
 /**
@@ -13,6 +13,7 @@ import { testConfig } from "./scripted.ts"
  * replicas — even ones that ignore SIGTERM — and exit 130, as shells report an interrupted job.
  */
 const deafFixture = fileURLToPath(new URL("../fixtures/sigtermIgnoringReplica.mjs", import.meta.url))
+const failingPreload = fileURLToPath(new URL("../fixtures/failingKvsimPreload.mjs", import.meta.url))
 const dir = mkdtempSync(path.join(tmpdir(), "kvsim-signals-"))
 const configFile = path.join(dir, "long.json")
 writeFileSync(configFile, JSON.stringify(testConfig({ replicas: 3, lifetime: 60, start_wait: 0.5 })))
@@ -21,13 +22,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 /** Those of `pids` still running, each killed on the way so that a failing test leaves nothing behind. */
 const stillRunning = (pids: ReadonlyArray<number>): ReadonlyArray<number> =>
   pids.filter((pid) => {
+    if (!isRunning(pid)) return false
     try {
-      process.kill(pid, 0)
       process.kill(pid, "SIGKILL")
-      return true
     } catch {
-      return false
+      // It exited just now.
     }
+    return true
   })
 
 const interrupted = (signal: NodeJS.Signals) =>
@@ -57,6 +58,30 @@ describe("kvsim under a signal", () => {
     const outcome = await interrupted(signal)
     expect(outcome).toMatchObject({ code: 130, replicas: 3, left: 0 })
     expect(outcome.exitMs).toBeLessThan(STOP_GRACE_MS + 1_500)
+  }, 20_000)
+})
+
+describe("kvsim failing inside", () => {
+  it("kills every replica, even one deaf to SIGTERM, on an error nobody catches, and exits 1 naming it", async () => {
+    chmodSync(deafFixture, 0o755)
+    const kvsim = spawn(process.execPath, ["--import", failingPreload, "dist/kvsim.mjs", "run", configFile, "--replica", deafFixture, "--seed", "1"], {
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    const seen = new Set<number>()
+    const watch = setInterval(() => {
+      for (const child of childrenOf(kvsim.pid ?? -1)) if (child.args.includes(deafFixture)) seen.add(child.pid)
+    }, 50)
+    let stderr = ""
+    kvsim.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    const code = await new Promise<number | null>((resolve, reject) => {
+      kvsim.once("error", reject)
+      kvsim.once("exit", resolve)
+    })
+    clearInterval(watch)
+    expect(seen.size).toBe(3)
+    expect(stillRunning([...seen])).toEqual([])
+    expect(code).toBe(1)
+    expect(stderr).toContain("kvsim: Error: injected failure")
   }, 20_000)
 })
 

@@ -13,6 +13,15 @@ const readOrUndefined = (file: string): string | undefined => {
   }
 }
 
+/**
+ * Whether `pid` is a living process (from /proc, Linux only). A killed process that nobody has
+ * reaped yet is a zombie: it is dead, though signalling it still succeeds.
+ */
+export const isRunning = (pid: number): boolean => {
+  const stat = readOrUndefined(`/proc/${pid}/stat`)
+  return stat !== undefined && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z"
+}
+
 /** Living processes whose parent is `parent` (from /proc, Linux only). */
 export const childrenOf = (parent: number): ReadonlyArray<ProcessInfo> =>
   readdirSync("/proc")
