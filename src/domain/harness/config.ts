@@ -1,4 +1,5 @@
-import { Data, Either, JSONSchema, ParseResult, Schema } from "effect"
+import { Data, Either, JSONSchema, Schema } from "effect"
+import { fieldErrors } from "../schemaErrors.ts"
 
 /** `[bonus, full, partial]`: a metric below the first earns the bonus tier, and so on. */
 const Thresholds = Schema.Tuple(Schema.NonNegative, Schema.NonNegative, Schema.NonNegative)
@@ -82,31 +83,7 @@ export const loadConfig = (text: string): Either.Either<Config, ConfigError> => 
   } catch (error) {
     return Either.left(new ConfigError({ reason: `not JSON (${error instanceof Error ? error.message : String(error)})` }))
   }
-  return Either.mapLeft(decodeConfig(json), (error) => {
-    const byField = new Map<string, Array<string>>()
-    for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
-      const field = issue.path.length === 0 ? "config" : issue.path.join(".")
-      byField.set(field, [...(byField.get(field) ?? []), issue.message])
-    }
-    // A wrong item inside a field also fails the field as a whole ("events: Expected undefined"):
-    // only the deepest path says what is wrong.
-    const fields = [...byField].filter(([field]) => ![...byField.keys()].some((other) => other.startsWith(`${field}.`)))
-    return new ConfigError({ reason: fields.map(([field, messages]) => `${field}: ${oneMessage(messages)}`).join("; ") })
-  })
-}
-
-const EXPECTED = /^Expected (.+), actual (.+)$/
-
-/**
- * One message per mistaken field: a value that matches none of several choices (an unknown
- * event type) is reported once, with every choice, not once per choice.
- */
-const oneMessage = (messages: ReadonlyArray<string>): string => {
-  const parsed = messages.map((message) => EXPECTED.exec(message))
-  if (messages.length > 1 && parsed.every((match) => match !== null && match[2] === parsed[0]?.[2])) {
-    return `expected one of ${parsed.map((match) => match?.[1]).join(", ")}; got ${parsed[0]?.[2]}`
-  }
-  return messages.join("; ")
+  return Either.mapLeft(decodeConfig(json), (error) => new ConfigError({ reason: fieldErrors(error, "config") }))
 }
 
 /** The limits of correctness checks 4, 5 and 6, with the reference's defaults. */
