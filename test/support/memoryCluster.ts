@@ -3,9 +3,9 @@ import { replicaId, type NodeId } from "../../src/domain/ids.ts"
 import type { RaftState } from "../../src/domain/raft/state.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
-import { makeReplicaShell, serve, type ReplicaShell } from "../../src/programs/replica/replica.ts"
+import { makeReplicaShell, serve, type ReplicaShell } from "../../src/shell/replicaShell.ts"
 import { ClockAlarm } from "../../src/services/Alarm.ts"
-import { MemoryNetwork, MemoryTransport } from "../../src/services/MemoryTransport.ts"
+import { MemoryNetwork, MemoryTransport } from "../../src/simulation/memoryNetwork.ts"
 import { silentLog } from "../../src/services/ReplicaLog.ts"
 
 export interface Cluster {

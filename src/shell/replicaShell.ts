@@ -1,13 +1,13 @@
 import { Effect, Either, Random, Runtime } from "effect"
-import { BROADCAST } from "../../domain/ids.ts"
-import { RandomStream } from "../../domain/randomStream.ts"
-import { initialState, type ClusterConfig, type RaftState } from "../../domain/raft/state.ts"
-import { step, wakeAt, type Input } from "../../domain/raft/step.ts"
-import type { Output } from "../../domain/raft/outputs.ts"
-import { decodeDatagram, encodeMessage } from "../../domain/wire/decode.ts"
-import { Alarm } from "../../services/Alarm.ts"
-import { ReplicaLog } from "../../services/ReplicaLog.ts"
-import { Transport } from "../../services/Transport.ts"
+import { BROADCAST } from "../domain/ids.ts"
+import { RandomStream } from "../domain/randomStream.ts"
+import { initialState, type ClusterConfig, type RaftState } from "../domain/raft/state.ts"
+import { step, wakeAt, type Input } from "../domain/raft/step.ts"
+import type { Output } from "../domain/raft/outputs.ts"
+import { decodeDatagram, encodeMessage } from "../domain/wire/decode.ts"
+import { Alarm } from "../services/Alarm.ts"
+import { ReplicaLog } from "../services/ReplicaLog.ts"
+import { Transport } from "../services/Transport.ts"
 
 /**
  * One replica's imperative shell: holds the current state, feeds it one input at a time,

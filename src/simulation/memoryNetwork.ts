@@ -1,7 +1,7 @@
 import { Effect, Layer, Queue } from "effect"
 import { BROADCAST, type NodeId } from "../domain/ids.ts"
 import { RandomStream } from "../domain/randomStream.ts"
-import { Transport } from "./Transport.ts"
+import { Transport } from "../services/Transport.ts"
 
 /**
  * An in-memory network for tests, routing like the harness does (by `dst`; FFFF = every

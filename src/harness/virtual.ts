@@ -1,18 +1,18 @@
 import { Context, Effect, Random } from "effect"
-import type { Config } from "../../domain/harness/config.ts"
-import type { HarnessEffect } from "../../domain/harness/effects.ts"
-import { Harness } from "../../domain/harness/harness.ts"
-import type { RunResult } from "../../domain/harness/result.ts"
-import type { Trace } from "../../domain/harness/trace.ts"
-import type { NodeId } from "../../domain/ids.ts"
-import { RandomStream } from "../../domain/randomStream.ts"
-import type { ClusterConfig, RaftState } from "../../domain/raft/state.ts"
-import { defaultTiming, type Timing } from "../../domain/raft/timing.ts"
-import { ReplicaLog, silentReplicaLog } from "../../services/ReplicaLog.ts"
-import { Transport } from "../../services/Transport.ts"
-import { makeReplicaShell, type ReplicaShell } from "../replica/replica.ts"
-import { EventQueue } from "./eventQueue.ts"
-import { VirtualClock } from "./virtualClock.ts"
+import type { Config } from "../domain/harness/config.ts"
+import type { HarnessCommand } from "../domain/harness/commands.ts"
+import { Harness } from "../domain/harness/harness.ts"
+import type { RunResult } from "../domain/harness/result.ts"
+import type { Trace } from "../domain/harness/trace.ts"
+import type { NodeId } from "../domain/ids.ts"
+import { RandomStream } from "../domain/randomStream.ts"
+import type { ClusterConfig, RaftState } from "../domain/raft/state.ts"
+import { defaultTiming, type Timing } from "../domain/raft/timing.ts"
+import { ReplicaLog, silentReplicaLog } from "../services/ReplicaLog.ts"
+import { Transport } from "../services/Transport.ts"
+import { makeReplicaShell, type ReplicaShell } from "../shell/replicaShell.ts"
+import { EventQueue } from "../simulation/eventQueue.ts"
+import { VirtualClock } from "../simulation/virtualClock.ts"
 
 type SimEvent =
   | { readonly _tag: "ToHarness"; readonly from: NodeId; readonly datagram: string }
@@ -140,14 +140,14 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
     if (at !== undefined) queue.push(Math.max(at, clock.now), { _tag: "HarnessTimer", token: harnessToken })
   }
   let finished = false
-  const perform = (effects: ReadonlyArray<HarnessEffect>): void => {
-    for (const effect of effects) {
-      if (effect._tag === "Deliver") {
-        if (isCut(effect.from, effect.to)) continue
-        const event = { _tag: "ToReplica", to: effect.to, datagram: effect.datagram } as const
-        for (const at of deliveries(arrival(`>${effect.to}`))) queue.push(at, event)
+  const perform = (commands: ReadonlyArray<HarnessCommand>): void => {
+    for (const command of commands) {
+      if (command._tag === "Deliver") {
+        if (isCut(command.from, command.to)) continue
+        const event = { _tag: "ToReplica", to: command.to, datagram: command.datagram } as const
+        for (const at of deliveries(arrival(`>${command.to}`))) queue.push(at, event)
       }
-      else if (effect._tag === "Kill") replicas.delete(effect.replica)
+      else if (command._tag === "Kill") replicas.delete(command.replica)
       else finished = true
     }
     scheduleHarness()
@@ -196,3 +196,10 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
   }
   return harness.result(clock.now)
 }
+
+/** kvsim --virtual: the whole run on simulated time, in this process. */
+export const runVirtual = (
+  config: Config,
+  options: { readonly seed: number; readonly name: string; readonly trace?: Trace }
+): Effect.Effect<RunResult> =>
+  Effect.sync(() => simulate(config, options))

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest"
 import { replicaId } from "../../src/domain/ids.ts"
 import { step } from "../../src/domain/raft/step.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
-import { makeReplicaShell } from "../../src/programs/replica/replica.ts"
-import { MemoryNetwork, MemoryTransport } from "../../src/services/MemoryTransport.ts"
+import { makeReplicaShell } from "../../src/shell/replicaShell.ts"
+import { MemoryNetwork, MemoryTransport } from "../../src/simulation/memoryNetwork.ts"
 import { ReplicaLog } from "../../src/services/ReplicaLog.ts"
 
 const N0 = replicaId(0)
