@@ -102,8 +102,9 @@ export const runReplica = (config: ClusterConfig) => Effect.flatMap(makeReplicaS
 /**
  * Feeds a shell every datagram, inside the transport's callback (a reply leaves before the
  * callback returns), and a timeout whenever its wake-up time comes, by the Alarm (Node's timer
- * in production, the Clock in tests). A datagram that brings the deadline forward resets the
- * alarm; one that pushes it back lets it ring early and be set again.
+ * in production, the simulation kernel's in the cluster tests). A datagram that brings the
+ * deadline forward resets the alarm; one that pushes it back lets it ring early and be set
+ * again.
  */
 export const serve = (shell: ReplicaShell) =>
   Effect.scoped(

@@ -1,86 +1,52 @@
-import { Effect, Layer, Queue } from "effect"
+import { Effect, Layer } from "effect"
 import { BROADCAST, type NodeId } from "../domain/ids.ts"
-import { RandomStream } from "../domain/randomStream.ts"
 import { Transport } from "../services/Transport.ts"
+import type { VirtualNetwork } from "./virtualNetwork.ts"
 
 /**
- * An in-memory network for tests, routing like the harness does (by `dst`; FFFF = every
- * other replica) with programmable faults: seeded random drops between replicas, a partition,
- * and killed replicas. Client traffic is never dropped or partitioned, as in the harness.
+ * Replicas and clients talking straight to each other over the kernel's virtual network, with
+ * no harness between: a datagram is routed as the harness routes it (by `dst`; FFFF = every
+ * other replica), takes one hop on its sender–addressee link, and is handed to whatever
+ * listens at the addressee when it arrives. What it meets on the way (drops, partitions,
+ * kills) is the virtual network's.
  */
 export class MemoryNetwork {
-  private readonly inboxes = new Map<NodeId, Queue.Queue<Uint8Array>>()
-  private readonly random: RandomStream
-  private dropRate = 0
-  private side: ReadonlySet<NodeId> | undefined
-  private readonly killed = new Set<NodeId>()
+  private readonly listeners = new Map<NodeId, (datagram: Uint8Array) => void>()
   private readonly encoder = new TextEncoder()
 
-  private constructor(
-    readonly replicas: ReadonlyArray<NodeId>,
-    seed: number
-  ) {
-    this.random = new RandomStream(seed)
+  constructor(
+    private readonly network: VirtualNetwork,
+    private readonly replicas: ReadonlyArray<NodeId>
+  ) {}
+
+  /** Hands `id` every datagram that arrives for it until the returned function is called. */
+  listen(id: NodeId, deliver: (datagram: Uint8Array) => void): () => void {
+    this.listeners.set(id, deliver)
+    return () => {
+      if (this.listeners.get(id) === deliver) this.listeners.delete(id)
+    }
   }
 
-  static readonly make = (replicas: ReadonlyArray<NodeId>, seed: number) =>
-    Effect.sync(() => new MemoryNetwork(replicas, seed))
-
-  /** The inbox of a replica or a client, created on first use. */
-  readonly inbox = (id: NodeId): Effect.Effect<Queue.Queue<Uint8Array>> => Effect.sync(() => this.inboxOf(id))
-
-  private inboxOf(id: NodeId): Queue.Queue<Uint8Array> {
-    const existing = this.inboxes.get(id)
-    if (existing !== undefined) return existing
-    const created = Effect.runSync(Queue.unbounded<Uint8Array>())
-    this.inboxes.set(id, created)
-    return created
-  }
-
-  setDropRate(rate: number): void {
-    this.dropRate = rate
-  }
-
-  /** Replicas in `side` can talk only among themselves; the rest only among themselves. */
-  partition(side: Iterable<NodeId>): void {
-    this.side = new Set(side)
-  }
-
-  heal(): void {
-    this.side = undefined
-  }
-
-  kill(id: NodeId): void {
-    this.killed.add(id)
-  }
-
-  private blocked(from: NodeId, to: NodeId): boolean {
-    if (this.killed.has(to) || this.killed.has(from)) return true
-    if (this.side !== undefined && this.side.has(from) !== this.side.has(to)) return true
-    if (this.dropRate === 0) return false
-    return this.random.float() < this.dropRate
-  }
-
-  /** Delivers at once, synchronously, like a send on loopback: the datagram is queued before `route` returns. */
   readonly route = (from: NodeId, datagram: string): void => {
     const dst = (JSON.parse(datagram) as { readonly dst: NodeId }).dst
     const bytes = this.encoder.encode(datagram)
-    const isReplica = (id: NodeId) => this.replicas.includes(id)
-    const fromReplica = isReplica(from)
     const targets = dst === BROADCAST ? this.replicas.filter((id) => id !== from) : [dst]
-    for (const to of targets) {
-      if (this.killed.has(to) || (fromReplica && isReplica(to) && this.blocked(from, to))) continue
-      Queue.unsafeOffer(this.inboxOf(to), bytes)
-    }
+    for (const to of targets) this.network.send(`${from}>${to}`, from, to, () => this.listeners.get(to)?.(bytes))
   }
 }
 
+/** A replica's Transport on a MemoryNetwork: it listens for as long as its scope is open. */
 export const MemoryTransport = (network: MemoryNetwork, id: NodeId): Layer.Layer<Transport> =>
-  Layer.effect(
+  Layer.succeed(
     Transport,
-    Effect.map(network.inbox(id), (inbox) => ({
-      send: (datagram: string) => network.route(id, datagram),
-      listen: (deliver: (datagram: Uint8Array) => void) =>
-        Effect.asVoid(Effect.forkScoped(Effect.forever(Effect.map(Queue.take(inbox), deliver))))
-    }))
+    Transport.of({
+      send: (datagram) => network.route(id, datagram),
+      listen: (deliver) =>
+        Effect.asVoid(
+          Effect.acquireRelease(
+            Effect.sync(() => network.listen(id, deliver)),
+            (stop) => Effect.sync(stop)
+          )
+        )
+    })
   )
