@@ -255,7 +255,7 @@ ${floorRows.join("\n")}
 
 ## Replica cost per datagram
 
-\`npm run microbench\` (src/programs/microbench/main.ts): decode + step + encode of every output,
+\`npm run microbench\` (src/programs/microbench/microbenchMain.ts): decode + step + encode of every output,
 warm, in a tight loop on one core — the replica's own work with the network taken away.
 
 ${microbench.trimEnd()}

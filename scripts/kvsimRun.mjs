@@ -15,7 +15,7 @@ export const kvsim = (args) => {
   }
 }
 
-/** The standard configs' names in the order kvsim's `all` runs them (src/programs/kvsim/suite.ts). */
+/** The standard configs' names in the order kvsim's `all` runs them (src/harness/suite.ts). */
 export const CATEGORIES = ["simple", "unreliable", "crash", "partition", "advanced"]
 export const standardConfigs = (dir = "configs") =>
   readdirSync(dir)

@@ -1,10 +1,10 @@
-import { Context, Effect, Fiber, FiberId, Layer, Runtime } from "effect"
+import { Context, Effect, Layer } from "effect"
 
 /**
  * The replica's one timer: "call me back at time `at`". A replica keeps a single deadline
  * (its next election, heartbeat or retransmission) and moves it after most datagrams, so
  * setting the alarm must cost next to nothing. Production wires Node's own timer (NodeAlarm);
- * tests wire an alarm that sleeps on the Effect Clock (ClockAlarm), so TestClock drives it.
+ * simulations wire the replica's timer on the simulation kernel (src/simulation/timerAlarm.ts).
  */
 export class Alarm extends Context.Tag("Alarm")<
   Alarm,
@@ -43,28 +43,6 @@ export const NodeAlarm: Layer.Layer<Alarm> = Layer.scoped(
       set: (at, ring) => {
         clear()
         if (Number.isFinite(at)) timer = setTimeout(ring, delayUntil(at, clock.unsafeCurrentTimeMillis()))
-      }
-    })
-  })
-)
-
-/** A fiber sleeping on the Effect Clock, replaced at each setting: TestClock-driven, for tests. */
-export const ClockAlarm: Layer.Layer<Alarm> = Layer.scoped(
-  Alarm,
-  Effect.gen(function* () {
-    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
-    const clock = yield* Effect.clock
-    let fiber: Fiber.RuntimeFiber<void> | undefined
-    const clear = (): void => {
-      fiber?.unsafeInterruptAsFork(FiberId.none)
-      fiber = undefined
-    }
-    yield* Effect.addFinalizer(() => Effect.sync(clear))
-    return Alarm.of({
-      set: (at, ring) => {
-        clear()
-        if (!Number.isFinite(at)) return
-        fiber = runFork(Effect.zipRight(Effect.sleep(delayUntil(at, clock.unsafeCurrentTimeMillis())), Effect.sync(ring)))
       }
     })
   })

@@ -2,8 +2,8 @@ import { Context, type Effect, type Scope } from "effect"
 
 /**
  * The replica's only way to the outside: datagrams in, datagrams out. The replica never
- * names a transport; production provides UDP to the harness (UdpTransport), tests and the
- * simulator provide in-memory networks (MemoryTransport).
+ * names a transport; production provides UDP to the harness (UdpTransport), simulations
+ * provide the simulation kernel's network (src/simulation/memoryNetwork.ts, src/harness/virtual.ts).
  */
 export class Transport extends Context.Tag("Transport")<
   Transport,

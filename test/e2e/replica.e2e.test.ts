@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { loadConfig } from "../../src/domain/harness/config.ts"
-import { runReal } from "../../src/programs/kvsim/real.ts"
+import { runReal } from "../../src/harness/real.ts"
 
 /**
  * Five real ./3700kvstore processes (the bundle `npm ci` builds) behind kvsim's real back end:

@@ -6,7 +6,7 @@ import { step, wakeAt, type Input, type Step } from "../../src/domain/raft/step.
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
 import { decodeDatagram, type DecodeReason } from "../../src/domain/wire/decode.ts"
 import type { ClientRequest, Entry, ReplicaMessage, WireMessage } from "../../src/domain/wire/messages.ts"
-import { EventQueue } from "../../src/programs/sim/eventQueue.ts"
+import { EventQueue } from "../../src/simulation/eventQueue.ts"
 import { robustnessViolation, safetyViolation } from "./stepChecks.ts"
 import { Ring } from "./ring.ts"
 

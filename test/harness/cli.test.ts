@@ -4,8 +4,8 @@ import os from "node:os"
 import path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { parseArgs } from "../../src/programs/kvsim/args.ts"
-import { standardSuite } from "../../src/programs/kvsim/suite.ts"
+import { parseArgs } from "../../src/programs/kvsim/kvsimArgs.ts"
+import { standardSuite } from "../../src/harness/suite.ts"
 
 const parsed = (argv: ReadonlyArray<string>) => Either.getOrThrow(parseArgs(argv, 77))
 const error = (argv: ReadonlyArray<string>) => Either.match(parseArgs(argv, 77), { onLeft: (e) => e, onRight: () => "accepted" })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { parseCpuMillis, processCpuMillis } from "../../src/programs/kvsim/processCpu.ts"
+import { parseCpuMillis, processCpuMillis } from "../../src/harness/processCpu.ts"
 
 describe("replica CPU time from /proc", () => {
   it("reads utime + stime (fields 14 and 15) in ms, counting from the last parenthesis of the command name", () => {

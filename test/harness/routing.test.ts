@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { HarnessEffect } from "../../src/domain/harness/effects.ts"
+import type { HarnessCommand } from "../../src/domain/harness/commands.ts"
 import { Harness, RECV_WAIT_MS } from "../../src/domain/harness/harness.ts"
 import { BROADCAST, clientId, type NodeId } from "../../src/domain/ids.ts"
 import { drive, hello, ids, testConfig } from "./scripted.ts"
@@ -10,8 +10,8 @@ const silent = () => []
 const datagram = (src: NodeId, dst: NodeId, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ src, dst, leader: BROADCAST, type: "append", ...extra })
 
-const deliveredTo = (effects: ReadonlyArray<HarnessEffect>): Array<NodeId> =>
-  effects.flatMap((e) => (e._tag === "Deliver" ? [e.to] : []))
+const deliveredTo = (commands: ReadonlyArray<HarnessCommand>): Array<NodeId> =>
+  commands.flatMap((e) => (e._tag === "Deliver" ? [e.to] : []))
 
 describe("routing replica datagrams by dst", () => {
   it("counts a unicast as 1 and delivers it, text unchanged", () => {
@@ -187,8 +187,8 @@ describe("routing replica datagrams by dst", () => {
 describe("the loop's wake-ups", () => {
   // Requests due every 100 ms from 1,000 ms on.
   const config = testConfig({ start_wait: 1, lifetime: 10, requests: 100 })
-  const requestsIn = (effects: ReadonlyArray<HarnessEffect>) =>
-    effects.filter((e) => e._tag === "Deliver" && e.from !== R0 && e.from !== R1).length
+  const requestsIn = (commands: ReadonlyArray<HarnessCommand>) =>
+    commands.filter((e) => e._tag === "Deliver" && e.from !== R0 && e.from !== R1).length
   const started = () => {
     const harness = new Harness(config, { seed: 1 })
     for (const id of ids(5)) harness.onReplicaDatagram(0, id, hello(id))

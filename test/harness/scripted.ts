@@ -8,7 +8,7 @@
  * the replies they cause are routed at that same instant, after everything that wake-up fired.
  */
 import type { Config } from "../../src/domain/harness/config.ts"
-import type { HarnessEffect } from "../../src/domain/harness/effects.ts"
+import type { HarnessCommand } from "../../src/domain/harness/commands.ts"
 import { Harness } from "../../src/domain/harness/harness.ts"
 import type { RunResult } from "../../src/domain/harness/result.ts"
 import { BROADCAST, type NodeId, replicaId } from "../../src/domain/ids.ts"
@@ -69,7 +69,7 @@ export interface Driver {
   readonly requests: Array<{ readonly at: number; readonly to: NodeId; readonly message: Message }>
   readonly killed: Array<NodeId>
   /** Feeds a replica's datagram to the harness now and delivers everything that follows. */
-  readonly send: (from: NodeId, datagram: string) => ReadonlyArray<HarnessEffect>
+  readonly send: (from: NodeId, datagram: string) => ReadonlyArray<HarnessCommand>
   /**
    * Runs the loop's idle wake-ups (and the traffic they cause) up to `until`, or to the end of
    * the run; `now` is `until` afterwards, so a `send` then wakes the loop at `until`.
@@ -95,15 +95,15 @@ export const drive = (
   let now = 0
   const pending: Array<readonly [NodeId, string]> = []
 
-  const perform = (effects: ReadonlyArray<HarnessEffect>) => {
-    for (const effect of effects) {
-      if (effect._tag === "Kill") {
-        killed.push(effect.replica)
-        dead.add(effect.replica)
-      } else if (effect._tag === "Deliver" && !dead.has(effect.to)) {
-        const message = JSON.parse(effect.datagram) as Message
-        if (message["type"] === "get" || message["type"] === "put") requests.push({ at: now, to: effect.to, message })
-        for (const out of script(effect.to, message)) pending.push([effect.to, JSON.stringify(out)])
+  const perform = (commands: ReadonlyArray<HarnessCommand>) => {
+    for (const command of commands) {
+      if (command._tag === "Kill") {
+        killed.push(command.replica)
+        dead.add(command.replica)
+      } else if (command._tag === "Deliver" && !dead.has(command.to)) {
+        const message = JSON.parse(command.datagram) as Message
+        if (message["type"] === "get" || message["type"] === "put") requests.push({ at: now, to: command.to, message })
+        for (const out of script(command.to, message)) pending.push([command.to, JSON.stringify(out)])
       }
     }
   }
@@ -115,10 +115,10 @@ export const drive = (
     }
   }
   const send = (from: NodeId, datagram: string) => {
-    const effects = harness.onReplicaDatagram(now, from, datagram)
-    perform(effects)
+    const commands = harness.onReplicaDatagram(now, from, datagram)
+    perform(commands)
     pump()
-    return effects
+    return commands
   }
 
   for (const id of options.helloFrom ?? ids(config.replicas)) send(id, hello(id))

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { STOP_GRACE_MS } from "../../src/programs/kvsim/replicaProcess.ts"
+import { STOP_GRACE_MS } from "../../src/harness/replicaProcess.ts"
 import { childrenOf, isRunning } from "../support/processes.ts"
 import { testConfig } from "./scripted.ts"
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { loadConfig } from "../../src/domain/harness/config.ts"
 import { Harness, RECV_WAIT_MS } from "../../src/domain/harness/harness.ts"
-import { standardSuite } from "../../src/programs/kvsim/suite.ts"
+import { standardSuite } from "../../src/harness/suite.ts"
 import { hello, ids } from "./scripted.ts"
 
 const standardConfigs = standardSuite(readdirSync("configs")).map((file) => ({
@@ -32,10 +32,10 @@ describe("every standard config ends", () => {
         // Before its time the wake-up is a no-op.
         expect(harness.onTimer(at - 1)).toEqual([])
         now = at
-        const effects = harness.onTimer(now)
+        const commands = harness.onTimer(now)
         const next = harness.nextTimerAt()
         if (next !== undefined) expect(next).toBeGreaterThan(now)
-        else expect(effects.at(-1)).toEqual({ _tag: "Finish" })
+        else expect(commands.at(-1)).toEqual({ _tag: "Finish" })
       }
       expect(harness.isFinished).toBe(true)
       expect(now).toBeGreaterThanOrEqual(endMs)

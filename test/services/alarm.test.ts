@@ -1,6 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
-import { Alarm, ClockAlarm, NodeAlarm } from "../../src/services/Alarm.ts"
+import { replicaId } from "../../src/domain/ids.ts"
+import { Alarm, NodeAlarm } from "../../src/services/Alarm.ts"
+import { driveByClock } from "../../src/simulation/clockDriver.ts"
+import { SimulationKernel } from "../../src/simulation/kernel.ts"
+import { ReplicaTimers } from "../../src/simulation/replicaTimers.ts"
+import { TimerAlarm } from "../../src/simulation/timerAlarm.ts"
 
 /** Sets the alarm three times (the last setting wins, +∞ clears) and records which ring came. */
 const scenario = (wait: (ms: number) => Effect.Effect<void>, now: () => number) =>
@@ -29,9 +34,12 @@ describe("Alarm", () => {
     })
   )
 
-  it.effect("ClockAlarm does the same on the Clock, so TestClock drives it", () =>
+  it.effect("TimerAlarm does the same on the simulation kernel, driven by TestClock", () =>
     Effect.gen(function* () {
-      const fiber = yield* Effect.fork(scenario((ms) => TestClock.adjust(ms), () => 0).pipe(Effect.provide(ClockAlarm)))
+      const kernel = new SimulationKernel()
+      const timers = new ReplicaTimers(kernel, { limit: 10, onSpin: () => {} })
+      yield* Effect.fork(driveByClock(kernel))
+      const fiber = yield* Effect.fork(scenario((ms) => TestClock.adjust(ms), () => kernel.now).pipe(Effect.provide(TimerAlarm(timers, replicaId(0)))))
       const rang = yield* Fiber.join(fiber)
       yield* TestClock.adjust(100)
       expect(rang).toEqual(["second"])

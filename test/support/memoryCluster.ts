@@ -1,35 +1,62 @@
 import { Effect, Fiber, Layer, Queue, Random } from "effect"
 import { replicaId, type NodeId } from "../../src/domain/ids.ts"
+import { RandomStream } from "../../src/domain/randomStream.ts"
 import type { RaftState } from "../../src/domain/raft/state.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
-import { makeReplicaShell, serve, type ReplicaShell } from "../../src/programs/replica/replica.ts"
-import { ClockAlarm } from "../../src/services/Alarm.ts"
-import { MemoryNetwork, MemoryTransport } from "../../src/services/MemoryTransport.ts"
 import { silentLog } from "../../src/services/ReplicaLog.ts"
+import { makeReplicaShell, serve, type ReplicaShell } from "../../src/shell/replicaShell.ts"
+import { catchUp, driveByClock } from "../../src/simulation/clockDriver.ts"
+import { SimulationKernel } from "../../src/simulation/kernel.ts"
+import { MemoryNetwork, MemoryTransport } from "../../src/simulation/memoryNetwork.ts"
+import { ReplicaTimers } from "../../src/simulation/replicaTimers.ts"
+import { TimerAlarm } from "../../src/simulation/timerAlarm.ts"
+import { VirtualNetwork } from "../../src/simulation/virtualNetwork.ts"
+
+/** A replica woken this often at one instant is spinning: the run stops there. */
+const SPIN_LIMIT = 10_000
 
 export interface Cluster {
-  readonly network: MemoryNetwork
+  readonly kernel: SimulationKernel
+  /** Where a test lays faults: partitions, drops, kills. */
+  readonly network: VirtualNetwork
+  readonly memory: MemoryNetwork
   readonly ids: ReadonlyArray<NodeId>
   readonly shells: ReadonlyMap<NodeId, ReplicaShell>
   readonly fibers: ReadonlyMap<NodeId, Fiber.RuntimeFiber<never>>
 }
 
-/** Starts `size` replica programs as fibers on an in-memory network; time is whatever Clock is provided. */
+/**
+ * Starts `size` replica programs as fibers, each served with a Transport and an Alarm on the
+ * simulation kernel, and a fiber that drives the kernel from the Clock: under TestClock,
+ * `TestClock.adjust` moves the cluster's time.
+ */
 export const startCluster = (size: number, seed: number) =>
   Effect.gen(function* () {
     const ids = Array.from({ length: size }, (_, i) => replicaId(i))
-    const network = yield* MemoryNetwork.make(ids, seed)
+    const kernel = new SimulationKernel()
+    const jitter = new RandomStream(seed ^ 0x5eed)
+    const chaos = new RandomStream(seed ^ 0xadd5)
+    const network = new VirtualNetwork(kernel, { members: ids, jitter: () => jitter.float(), chaos: () => chaos.float() })
+    const memory = new MemoryNetwork(network, ids)
+    const timers = new ReplicaTimers(kernel, {
+      limit: SPIN_LIMIT,
+      onSpin: (id, now) => {
+        throw new Error(`replica ${id} spins at t=${now}ms`)
+      }
+    })
     const shells = new Map<NodeId, ReplicaShell>()
     const fibers = new Map<NodeId, Fiber.RuntimeFiber<never>>()
     for (const [i, self] of ids.entries()) {
-      const layer = Layer.merge(MemoryTransport(network, self), silentLog)
+      const layer = Layer.merge(MemoryTransport(memory, self), silentLog)
       const config = { self, peers: ids.filter((id) => id !== self), timing: defaultTiming }
-      const shell = yield* makeReplicaShell(config).pipe(Effect.provide(layer), Effect.withRandom(Random.make(seed * 31 + i)))
+      const shell = yield* makeReplicaShell(config).pipe(Effect.provide(layer), Effect.withClock(kernel.clock), Effect.withRandom(Random.make(seed * 31 + i)))
       shells.set(self, shell)
-      fibers.set(self, yield* Effect.fork(serve(shell).pipe(Effect.provide(Layer.merge(layer, ClockAlarm)), Effect.withRandom(Random.make(seed * 17 + i)))))
+      const served = serve(shell).pipe(Effect.provide(Layer.merge(layer, TimerAlarm(timers, self))), Effect.withClock(kernel.clock))
+      fibers.set(self, yield* Effect.fork(served))
     }
-    return { network, ids, shells, fibers } satisfies Cluster
+    yield* Effect.fork(driveByClock(kernel))
+    return { kernel, network, memory, ids, shells, fibers } satisfies Cluster
   })
 
 export const states = (cluster: Cluster, alive: (id: NodeId) => boolean = () => true): ReadonlyArray<RaftState> =>
@@ -44,15 +71,15 @@ export const kill = (cluster: Cluster, id: NodeId) =>
     yield* Fiber.interrupt(cluster.fibers.get(id)!)
   })
 
-/** A test client on the same network: sends a request and collects what comes back. */
+/** A test client on the same network: sends a request now and collects what has come back. */
 export const client = (cluster: Cluster, self: NodeId) =>
   Effect.gen(function* () {
-    const inbox = yield* cluster.network.inbox(self)
+    const inbox = yield* Queue.unbounded<Uint8Array>()
+    cluster.memory.listen(self, (datagram) => Queue.unsafeOffer(inbox, datagram))
     const decoder = new TextDecoder()
     return {
-      send: (request: Record<string, string>) => Effect.sync(() => cluster.network.route(self, JSON.stringify({ src: self, ...request }))),
-      received: Effect.map(Queue.takeAll(inbox), (chunk) =>
-        [...chunk].map((bytes) => JSON.parse(decoder.decode(bytes)) as WireMessage)
-      )
+      send: (request: Record<string, string>) =>
+        Effect.zipRight(catchUp(cluster.kernel), Effect.sync(() => cluster.memory.route(self, JSON.stringify({ src: self, ...request })))),
+      received: Effect.map(Queue.takeAll(inbox), (chunk) => [...chunk].map((bytes) => JSON.parse(decoder.decode(bytes)) as WireMessage))
     }
   })

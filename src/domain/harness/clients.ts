@@ -1,7 +1,7 @@
 import type { Operation } from "../history/operation.ts"
 import { BROADCAST, type NodeId } from "../ids.ts"
 import type { IncorrectReason, ReplicaDatagram } from "./datagram.ts"
-import type { HarnessEffect } from "./effects.ts"
+import type { HarnessCommand } from "./commands.ts"
 import type { RandomStream } from "../randomStream.ts"
 import type { Roster } from "./roster.ts"
 import type { Tally } from "./tally.ts"
@@ -60,7 +60,7 @@ export interface Unanswered {
 }
 
 /** Hands a request to a replica as the reference's `__replica_deliver__` does; false if it could not. */
-export type Deliver = (from: NodeId, to: NodeId, datagram: string, out: Array<HarnessEffect>) => boolean
+export type Deliver = (from: NodeId, to: NodeId, datagram: string, out: Array<HarnessCommand>) => boolean
 
 const RESPONSE_TYPES = new Set(["ok", "fail", "redirect"])
 
@@ -117,7 +117,7 @@ export class Clients {
     for (const state of this.states) state.leader = BROADCAST
   }
 
-  start(client: number, intent: Intent, now: number, out: Array<HarnessEffect>): void {
+  start(client: number, intent: Intent, now: number, out: Array<HarnessCommand>): void {
     const state = this.state(client)
     // Counted as the reference counts `generated_get`/`generated_put`: by what was drawn.
     if (intent.kind === "get") this.tally.gets++
@@ -140,7 +140,7 @@ export class Clients {
   }
 
   /** Judges a replica's datagram addressed to `client`; returns why it is incorrect, if it is. */
-  onResponse(client: number, datagram: ReplicaDatagram, now: number, out: Array<HarnessEffect>): IncorrectReason | undefined {
+  onResponse(client: number, datagram: ReplicaDatagram, now: number, out: Array<HarnessCommand>): IncorrectReason | undefined {
     const state = this.state(client)
     const mid = datagram.body["MID"]
     if (typeof mid !== "string" || !RESPONSE_TYPES.has(datagram.type)) return "bad-response"
@@ -246,7 +246,7 @@ export class Clients {
    * A fresh MID to the believed leader, or, when that is unknown or not living, to a random
    * living replica with the belief reset first: such a request names leader FFFF.
    */
-  private send(state: ClientState, operation: LiveOperation, now: number, out: Array<HarnessEffect>): void {
+  private send(state: ClientState, operation: LiveOperation, now: number, out: Array<HarnessCommand>): void {
     const mid = randomKey(this.mids, MID_LENGTH)
     this.tally.requestsSent++
     const to = this.destination(state)

@@ -4,7 +4,7 @@
  * one (in-process replicas, virtual time).
  *
  * It does no I/O and reads no clock: the back end supplies every input with `now`, in
- * milliseconds since the start of the run (t = 0), and performs the returned effects in order.
+ * milliseconds since the start of the run (t = 0), and performs the returned commands in order.
  * All randomness comes from the seed, so the same seed and the same inputs give the same run.
  *
  *   const harness = new Harness(config, { seed, name?, replicas?, trace? })
@@ -16,7 +16,7 @@
  *   harness.progress()                          // counters for a progress display
  *   harness.result(now)                         // RunResult: stats, checks, tiers, history, verdict, timeline, failover times
  *
- * onReplicaDatagram, onTimer and onReplicaExit return HarnessEffects: Deliver (text to a replica), Kill
+ * onReplicaDatagram, onTimer and onReplicaExit return HarnessCommands: Deliver (text to a replica), Kill
  * (SIGTERM a replica) and, once, Finish. After Finish every input is ignored.
  *
  * Time moves as in the reference's loop: it sleeps in select() until a datagram arrives or
@@ -30,7 +30,7 @@ import { correctnessChecks } from "./checks.ts"
 import { Clients } from "./clients.ts"
 import { type ChaosEvent, type Config, fractionLimits } from "./config.ts"
 import { parseDatagram } from "./datagram.ts"
-import type { HarnessEffect } from "./effects.ts"
+import type { HarnessCommand } from "./commands.ts"
 import { summarizeLatency } from "./latency.ts"
 import { Partition } from "./partition.ts"
 import { RandomStream, streamSeed } from "../randomStream.ts"
@@ -67,7 +67,7 @@ export interface Progress {
   readonly totalMsgs: number
 }
 
-const NONE: ReadonlyArray<HarnessEffect> = []
+const NONE: ReadonlyArray<HarnessCommand> = []
 
 /** A datagram's `type`, for the trace only; the harness's own requests are always well formed. */
 const typeOf = (text: string): string => {
@@ -127,13 +127,13 @@ export class Harness {
     this.trace = options.trace
   }
 
-  onReplicaDatagram(now: number, from: NodeId, text: string): ReadonlyArray<HarnessEffect> {
+  onReplicaDatagram(now: number, from: NodeId, text: string): ReadonlyArray<HarnessCommand> {
     if (this.finished !== undefined) return NONE
     const socket = this.roster.indexOf(from)
     // A killed replica's socket is closed before it is signalled: nothing it sends after arrives.
     if (socket === undefined || !this.roster.isOpen(socket)) return NONE
     this.now = now
-    const out: Array<HarnessEffect> = []
+    const out: Array<HarnessCommand> = []
     this.route(socket, text, now, out)
     // The reference fires what is due before its loop looks at the packet count again.
     this.wake(now, out)
@@ -141,10 +141,10 @@ export class Harness {
     return out
   }
 
-  onTimer(now: number): ReadonlyArray<HarnessEffect> {
+  onTimer(now: number): ReadonlyArray<HarnessCommand> {
     if (this.finished !== undefined || now < this.lastWake + RECV_WAIT_MS) return NONE
     this.now = now
-    const out: Array<HarnessEffect> = []
+    const out: Array<HarnessCommand> = []
     this.wake(now, out)
     return out
   }
@@ -158,7 +158,7 @@ export class Harness {
    * Once no replica process is left, the run ends: a student waiting out the rest of a run whose
    * replicas are all gone learns nothing more.
    */
-  onReplicaExit(replica: NodeId, now: number, how: string): ReadonlyArray<HarnessEffect> {
+  onReplicaExit(replica: NodeId, now: number, how: string): ReadonlyArray<HarnessCommand> {
     if (this.finished !== undefined) return NONE
     const i = this.roster.indexOf(replica)
     if (i === undefined) return NONE
@@ -285,7 +285,7 @@ export class Harness {
   }
 
   /** The reference's `__route_msgs__` for one datagram that arrived on `socket`'s harness socket. */
-  private route(socket: number, text: string, now: number, out: Array<HarnessEffect>): void {
+  private route(socket: number, text: string, now: number, out: Array<HarnessCommand>): void {
     const from = this.roster.ids[socket] as NodeId
     const parsed = parseDatagram(text)
     if (parsed._tag === "Invalid") {
@@ -330,7 +330,7 @@ export class Harness {
   }
 
   /** One replica-to-replica copy, sent on `sender`'s socket by `src`: lost across a partition or to a random drop. */
-  private forward(sender: NodeId, src: number | undefined, to: number, text: string, type: string, out: Array<HarnessEffect>): void {
+  private forward(sender: NodeId, src: number | undefined, to: number, text: string, type: string, out: Array<HarnessCommand>): void {
     const dst = this.roster.ids[to] as NodeId
     if (this.partition?.separates(src, to) === true) {
       this.tally.blockedMsgs++
@@ -349,7 +349,7 @@ export class Harness {
    * The reference's `__replica_deliver__`: nothing reaches a killed replica, and one that has
    * not said hello has no address, so the reference takes it for dead (the "died" check).
    */
-  private deliver(from: NodeId, to: NodeId, text: string, out: Array<HarnessEffect>, type?: string): boolean {
+  private deliver(from: NodeId, to: NodeId, text: string, out: Array<HarnessCommand>, type?: string): boolean {
     const i = this.roster.indexOf(to) as number
     const delivered = this.roster.canReceive(i)
     if (this.trace !== undefined) {
@@ -372,7 +372,7 @@ export class Harness {
    * before an event due at the same instant (the reference inserts events after equal
    * times). The run ends at the first wake past its end, or once no replica is living.
    */
-  private wake(now: number, out: Array<HarnessEffect>): void {
+  private wake(now: number, out: Array<HarnessCommand>): void {
     this.lastWake = now
     for (;;) {
       const eventAt = this.nextEventAt()
@@ -395,7 +395,7 @@ export class Harness {
     return this.nextRequest >= this.config.requests ? Infinity : this.startMs + this.nextRequest * this.requestGapMs
   }
 
-  private startRequest(now: number, out: Array<HarnessEffect>): void {
+  private startRequest(now: number, out: Array<HarnessCommand>): void {
     this.nextRequest++
     const client = this.workload.int(this.clients.size)
     const intent = drawIntent(
@@ -408,7 +408,7 @@ export class Harness {
     this.clients.start(client, intent, now, out)
   }
 
-  private runEvent(event: ChaosEvent, now: number, out: Array<HarnessEffect>): void {
+  private runEvent(event: ChaosEvent, now: number, out: Array<HarnessCommand>): void {
     const leader = this.roster.indexOf(this.roster.leader)
     switch (event.type) {
       case "kill_leader": {
@@ -466,7 +466,7 @@ export class Harness {
     this.clients.forgetLeaders()
   }
 
-  private kill(replica: number, now: number, out: Array<HarnessEffect>): boolean {
+  private kill(replica: number, now: number, out: Array<HarnessCommand>): boolean {
     if (!this.roster.kill(replica, now)) return false
     const id = this.roster.ids[replica] as NodeId
     out.push({ _tag: "Kill", replica: id })
@@ -474,7 +474,7 @@ export class Harness {
     return true
   }
 
-  private finish(now: number, by: EndedBy, out: Array<HarnessEffect>): void {
+  private finish(now: number, by: EndedBy, out: Array<HarnessCommand>): void {
     this.finished = { at: now, by }
     out.push({ _tag: "Finish" })
   }

@@ -2,7 +2,7 @@ import type { WireMessage } from "../wire/messages.ts"
 
 /**
  * What a step asks the shell to do. The reducer never performs I/O; it returns these and the
- * shell (src/programs/replica) sends the datagrams and writes the log lines.
+ * shell (src/shell/replicaShell.ts) sends the datagrams and writes the log lines.
  */
 export type Output =
   | { readonly _tag: "Send"; readonly message: WireMessage }

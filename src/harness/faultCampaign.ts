@@ -1,8 +1,9 @@
-import type { ChaosEvent, Config, EventType } from "../../domain/harness/config.ts"
-import { type NodeId, replicaId } from "../../domain/ids.ts"
-import { RandomStream } from "../../domain/randomStream.ts"
-import { RaftInvariants, type Violation } from "../../domain/raft/invariants.ts"
-import { simulate, type Adversary, type SimulationOptions } from "./simulation.ts"
+import type { ChaosEvent, Config, EventType } from "../domain/harness/config.ts"
+import { type NodeId, replicaId } from "../domain/ids.ts"
+import { RandomStream } from "../domain/randomStream.ts"
+import { RaftInvariants, type Violation } from "../domain/raft/invariants.ts"
+import type { Adversary } from "../simulation/virtualNetwork.ts"
+import { simulate, type SimulationOptions } from "./virtual.ts"
 
 /**
  * One run of a fault campaign, as data: which standard config, and the faults laid over it.

@@ -3,11 +3,12 @@ import { Effect, Either } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import { loadConfig, type Config } from "../../src/domain/harness/config.ts"
 import type { ClusterConfig } from "../../src/domain/raft/state.ts"
-import { makeReplicaShell } from "../../src/programs/replica/replica.ts"
-import { generateSchedule, runSchedule, shrink } from "../../src/programs/sim/campaign.ts"
-import { type OneWayCut, simulate } from "../../src/programs/sim/simulation.ts"
+import { makeReplicaShell } from "../../src/shell/replicaShell.ts"
+import { generateSchedule, runSchedule, shrink } from "../../src/harness/faultCampaign.ts"
+import { simulate } from "../../src/harness/virtual.ts"
+import type { OneWayCut } from "../../src/simulation/virtualNetwork.ts"
 import { replicaId } from "../../src/domain/ids.ts"
-import { standardSuite } from "../../src/programs/kvsim/suite.ts"
+import { standardSuite } from "../../src/harness/suite.ts"
 
 const configs = new Map<string, Config>(
   standardSuite(readdirSync("configs")).map((file) => [

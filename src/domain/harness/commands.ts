@@ -1,7 +1,7 @@
 import type { NodeId } from "../ids.ts"
 
 /** What the harness core asks its back end to do; the back end performs them in order. */
-export type HarnessEffect =
+export type HarnessCommand =
   /** Hand this text, from that replica or client, to that replica's socket (the replica has said hello and is alive). */
   | { readonly _tag: "Deliver"; readonly from: NodeId; readonly to: NodeId; readonly datagram: string }
   /** SIGTERM that replica's process group. */

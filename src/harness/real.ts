@@ -4,13 +4,13 @@ import { constants, mkdirSync } from "node:fs"
 import { access } from "node:fs/promises"
 import path from "node:path"
 import { Data, Deferred, Effect, Exit } from "effect"
-import type { Config } from "../../domain/harness/config.ts"
-import type { HarnessEffect } from "../../domain/harness/effects.ts"
-import { Harness, type Progress } from "../../domain/harness/harness.ts"
-import type { ReplicaCpu, RunResult } from "../../domain/harness/result.ts"
-import type { Trace } from "../../domain/harness/trace.ts"
-import { type NodeId, replicaId } from "../../domain/ids.ts"
-import { RECEIVE_BUFFER_BYTES } from "../../services/UdpTransport.ts"
+import type { Config } from "../domain/harness/config.ts"
+import type { HarnessCommand } from "../domain/harness/commands.ts"
+import { Harness, type Progress } from "../domain/harness/harness.ts"
+import type { ReplicaCpu, RunResult } from "../domain/harness/result.ts"
+import type { Trace } from "../domain/harness/trace.ts"
+import { type NodeId, replicaId } from "../domain/ids.ts"
+import { RECEIVE_BUFFER_BYTES } from "../services/UdpTransport.ts"
 import { processCpuMillis } from "./processCpu.ts"
 import { hasExited, signalGroup, spawnReplica, stderrTailOf, stopReplicas } from "./replicaProcess.ts"
 
@@ -112,14 +112,14 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
         timerAt = at
         if (at !== undefined) timer = setTimeout(onTimer, Math.min(MAX_TIMER_MS, Math.max(0, at - now())))
       }
-      const perform = (effects: ReadonlyArray<HarnessEffect>) => {
-        for (const effect of effects) {
-          if (effect._tag === "Deliver") {
-            const i = index.get(effect.to) as number
+      const perform = (commands: ReadonlyArray<HarnessCommand>) => {
+        for (const command of commands) {
+          if (command._tag === "Deliver") {
+            const i = index.get(command.to) as number
             const address = addresses[i]
-            if (address !== undefined) sockets[i]?.send(effect.datagram, address.port, address.address)
-          } else if (effect._tag === "Kill") {
-            const child = children[index.get(effect.replica) as number]
+            if (address !== undefined) sockets[i]?.send(command.datagram, address.port, address.address)
+          } else if (command._tag === "Kill") {
+            const child = children[index.get(command.replica) as number]
             cpu.sample()
             if (child !== undefined) signalGroup(child, "SIGTERM")
           } else {
@@ -141,12 +141,12 @@ export const runReal = (config: Config, options: RealOptions): Effect.Effect<Run
         socket.on(
           "message",
           guarded((data: Buffer, remote: RemoteInfo) => {
-            const effects = harness.onReplicaDatagram(now(), id, data.toString("utf8"))
+            const commands = harness.onReplicaDatagram(now(), id, data.toString("utf8"))
             // The core registers a replica on its hello; that datagram's source is its address.
             if (addresses[i] === undefined && harness.hasSaidHello(id)) {
               addresses[i] = { port: remote.port, address: remote.address }
             }
-            perform(effects)
+            perform(commands)
           })
         )
       })

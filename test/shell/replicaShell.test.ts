@@ -3,14 +3,16 @@ import { describe, expect, it } from "vitest"
 import { replicaId } from "../../src/domain/ids.ts"
 import { step } from "../../src/domain/raft/step.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
-import { makeReplicaShell } from "../../src/programs/replica/replica.ts"
-import { MemoryNetwork, MemoryTransport } from "../../src/services/MemoryTransport.ts"
+import { makeReplicaShell } from "../../src/shell/replicaShell.ts"
 import { ReplicaLog } from "../../src/services/ReplicaLog.ts"
+import { Transport } from "../../src/services/Transport.ts"
 
 const N0 = replicaId(0)
 const peers = [1, 2, 3, 4].map(replicaId)
 const encoder = new TextEncoder()
 const datagram = (message: Record<string, unknown>) => encoder.encode(JSON.stringify(message))
+/** A network that loses everything: these tests look only at the shell's own state. */
+const nowhere = Layer.succeed(Transport, Transport.of({ send: () => {}, listen: () => Effect.void }))
 
 describe("the replica's shell", () => {
   it("survives a reducer that throws: the input is dropped and logged, the state kept, the next input handled", () => {
@@ -25,12 +27,7 @@ describe("the replica's shell", () => {
       return step(state, input, context)
     }
     const shell = Effect.runSync(
-      Effect.gen(function* () {
-        const network = yield* MemoryNetwork.make([N0, ...peers], 1)
-        return yield* makeReplicaShell({ self: N0, peers, timing: defaultTiming }, faulty).pipe(
-          Effect.provide(Layer.merge(MemoryTransport(network, N0), log))
-        )
-      })
+      makeReplicaShell({ self: N0, peers, timing: defaultTiming }, faulty).pipe(Effect.provide(Layer.merge(nowhere, log)))
     )
     const before = shell.state()
     expect(() => shell.onDatagram(datagram({ src: "0015", dst: N0, leader: "FFFF", type: "get", MID: "g1", key: "k" }))).not.toThrow()
@@ -47,15 +44,12 @@ describe("the replica's shell", () => {
       if (input._tag === "Timeout") throw new Error("a bug on the timer")
       return step(state, input, context)
     }
+    // An election deadline of "now": the timeout is due at once.
+    const timing = { ...defaultTiming, electionMin: 0, electionMax: 0 }
     const shell = Effect.runSync(
-      Effect.gen(function* () {
-        const network = yield* MemoryNetwork.make([N0, ...peers], 1)
-        // An election deadline of "now": the timeout is due at once.
-        const timing = { ...defaultTiming, electionMin: 0, electionMax: 0 }
-        return yield* makeReplicaShell({ self: N0, peers, timing }, faulty).pipe(
-          Effect.provide(Layer.merge(MemoryTransport(network, N0), Layer.succeed(ReplicaLog, ReplicaLog.of({ report: () => Effect.void }))))
-        )
-      })
+      makeReplicaShell({ self: N0, peers, timing }, faulty).pipe(
+        Effect.provide(Layer.merge(nowhere, Layer.succeed(ReplicaLog, ReplicaLog.of({ report: () => Effect.void }))))
+      )
     )
     const due = shell.wakeAt()
     shell.onTimeout()

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { Either } from "effect"
 import { type Config, loadConfig } from "../../domain/harness/config.ts"
-import { standardSuite } from "../kvsim/suite.ts"
-import { generateSchedule, runSchedule, shrink, type Outcome, type Schedule } from "../sim/campaign.ts"
+import { standardSuite } from "../../harness/suite.ts"
+import { generateSchedule, runSchedule, shrink, type Outcome, type Schedule } from "../../harness/faultCampaign.ts"
 
 /**
  * `npm run campaign -- --seeds A..B`: the deterministic fault campaign. Each seed picks a

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs"
 import path from "node:path"
-import type { Operation } from "../../domain/history/operation.ts"
-import { reportPage } from "../../domain/harness/page/page.ts"
-import { summaryOf } from "../../domain/harness/report.ts"
-import type { RunResult } from "../../domain/harness/result.ts"
-import type { Trace } from "../../domain/harness/trace.ts"
+import type { Operation } from "../domain/history/operation.ts"
+import { reportPage } from "../domain/harness/page/page.ts"
+import { summaryOf } from "../domain/harness/report.ts"
+import type { RunResult } from "../domain/harness/result.ts"
+import type { Trace } from "../domain/harness/trace.ts"
 
 /**
  * Bumped whenever a field of an artifact changes meaning or goes away

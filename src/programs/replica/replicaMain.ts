@@ -6,8 +6,8 @@ import { preciseClock } from "../../services/PreciseClock.ts"
 import { rateLimitedLog } from "../../services/ReplicaLog.ts"
 import { stderrLogger } from "../../services/stderrLogger.ts"
 import { UdpTransport } from "../../services/UdpTransport.ts"
-import { parseArgs, usage } from "./args.ts"
-import { runReplica } from "./replica.ts"
+import { parseArgs, usage } from "./replicaArgs.ts"
+import { runReplica } from "../../shell/replicaShell.ts"
 
 const LOG_INTERVAL_MS = 5_000
 

@@ -9,13 +9,13 @@ import { formatJson, formatScorecard, formatSummaryLine } from "../../domain/har
 import type { RunResult } from "../../domain/harness/result.ts"
 import { Trace } from "../../domain/harness/trace.ts"
 import { EXIT_CODES, exitCodeOf, type RunStatus } from "../../domain/harness/status.ts"
-import { type KvsimArgs, parseArgs, usage } from "./args.ts"
-import { runDirectory, writeArtifacts } from "./artifacts.ts"
-import { progressReporter } from "./progressLine.ts"
-import { killRunningReplicas } from "./replicaProcess.ts"
-import { runReal } from "./real.ts"
-import { standardSuite } from "./suite.ts"
-import { runVirtual } from "./virtual.ts"
+import { type KvsimArgs, parseArgs, usage } from "./kvsimArgs.ts"
+import { runDirectory, writeArtifacts } from "../../harness/artifacts.ts"
+import { progressReporter } from "../../harness/progressLine.ts"
+import { killRunningReplicas } from "../../harness/replicaProcess.ts"
+import { runReal } from "../../harness/real.ts"
+import { standardSuite } from "../../harness/suite.ts"
+import { runVirtual } from "../../harness/virtual.ts"
 
 const EXIT_USAGE = EXIT_CODES.usage
 

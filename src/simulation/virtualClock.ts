@@ -1,8 +1,8 @@
 import { Clock, Duration, Effect } from "effect"
 
 /**
- * Effect's Clock over simulated time: the simulator sets `now`, replicas read it. Nothing in
- * the simulated shell sleeps (the simulator delivers wake-ups as events), so a sleep is a bug.
+ * Effect's Clock over simulated time: the kernel sets `now`, replicas read it. Nothing in
+ * the simulated shell sleeps (the kernel delivers wake-ups as events), so a sleep is a bug.
  */
 export class VirtualClock implements Clock.Clock {
   readonly [Clock.ClockTypeId]: Clock.ClockTypeId = Clock.ClockTypeId

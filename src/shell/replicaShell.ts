@@ -1,13 +1,13 @@
 import { Effect, Either, Random, Runtime } from "effect"
-import { BROADCAST } from "../../domain/ids.ts"
-import { RandomStream } from "../../domain/randomStream.ts"
-import { initialState, type ClusterConfig, type RaftState } from "../../domain/raft/state.ts"
-import { step, wakeAt, type Input } from "../../domain/raft/step.ts"
-import type { Output } from "../../domain/raft/outputs.ts"
-import { decodeDatagram, encodeMessage } from "../../domain/wire/decode.ts"
-import { Alarm } from "../../services/Alarm.ts"
-import { ReplicaLog } from "../../services/ReplicaLog.ts"
-import { Transport } from "../../services/Transport.ts"
+import { BROADCAST } from "../domain/ids.ts"
+import { RandomStream } from "../domain/randomStream.ts"
+import { initialState, type ClusterConfig, type RaftState } from "../domain/raft/state.ts"
+import { step, wakeAt, type Input } from "../domain/raft/step.ts"
+import type { Output } from "../domain/raft/outputs.ts"
+import { decodeDatagram, encodeMessage } from "../domain/wire/decode.ts"
+import { Alarm } from "../services/Alarm.ts"
+import { ReplicaLog } from "../services/ReplicaLog.ts"
+import { Transport } from "../services/Transport.ts"
 
 /**
  * One replica's imperative shell: holds the current state, feeds it one input at a time,
@@ -102,8 +102,9 @@ export const runReplica = (config: ClusterConfig) => Effect.flatMap(makeReplicaS
 /**
  * Feeds a shell every datagram, inside the transport's callback (a reply leaves before the
  * callback returns), and a timeout whenever its wake-up time comes, by the Alarm (Node's timer
- * in production, the Clock in tests). A datagram that brings the deadline forward resets the
- * alarm; one that pushes it back lets it ring early and be set again.
+ * in production, the simulation kernel's in the cluster tests). A datagram that brings the
+ * deadline forward resets the alarm; one that pushes it back lets it ring early and be set
+ * again.
  */
 export const serve = (shell: ReplicaShell) =>
   Effect.scoped(

@@ -10,7 +10,7 @@ export interface KvsimArgs {
   readonly virtual: boolean
   readonly configsDir: string
   readonly logDir: string | undefined
-  /** Where each run's artifacts go (artifacts.ts), if anywhere. */
+  /** Where each run's artifacts go (src/harness/artifacts.ts), if anywhere. */
   readonly outDir: string | undefined
 }
 

@@ -1,0 +1,150 @@
+import { Context, Effect, Random } from "effect"
+import type { HarnessCommand } from "../domain/harness/commands.ts"
+import type { Config } from "../domain/harness/config.ts"
+import { Harness } from "../domain/harness/harness.ts"
+import type { RunResult } from "../domain/harness/result.ts"
+import type { Trace } from "../domain/harness/trace.ts"
+import { type NodeId, replicaId } from "../domain/ids.ts"
+import { RandomStream } from "../domain/randomStream.ts"
+import type { ClusterConfig, RaftState } from "../domain/raft/state.ts"
+import { defaultTiming, type Timing } from "../domain/raft/timing.ts"
+import { ReplicaLog, silentReplicaLog } from "../services/ReplicaLog.ts"
+import { Transport } from "../services/Transport.ts"
+import { makeReplicaShell, type ReplicaShell } from "../shell/replicaShell.ts"
+import { SimulationKernel } from "../simulation/kernel.ts"
+import { ReplicaTimers } from "../simulation/replicaTimers.ts"
+import { type Adversary, VirtualNetwork } from "../simulation/virtualNetwork.ts"
+
+/** A replica whose timer fires this often at one instant is spinning: a bug worth stopping for. */
+const SPIN_LIMIT = 10_000
+
+export interface SimulationOptions {
+  readonly seed: number
+  readonly name: string
+  readonly timing?: Timing
+  /** Faults beyond the harness's own drops and partitions, for fault campaigns. */
+  readonly adversary?: Adversary
+  /** Called after every replica step with every live replica's state (the invariant checker). */
+  readonly observe?: (now: number, states: ReadonlyMap<NodeId, RaftState>) => void
+  /** Builds each replica: our shell by default; tests substitute deliberately broken ones. */
+  readonly replica?: (config: ClusterConfig) => Effect.Effect<ReplicaShell, never, Transport | ReplicaLog>
+  /** Where the harness records every datagram and event (kvsim --out). */
+  readonly trace?: Trace
+}
+
+interface SimReplica {
+  readonly shell: ReplicaShell
+  /** Its timer's ring: a timeout, then whatever follows every step. */
+  readonly ring: () => void
+}
+
+/**
+ * kvsim's virtual mode: the harness core and N replica shells in one process, on the
+ * simulation kernel. Replicas run the same shell as the real program (decode, step, perform),
+ * with a Transport onto the kernel's network and the kernel's clock; everything random comes
+ * from the seed, so a run replays byte for byte.
+ *
+ * As over UDP, the harness sits in the middle: a replica's datagram takes one hop on its
+ * socket to the harness, and what the harness delivers takes one hop on the harness's socket
+ * for that replica, where the adversary's faults, if any, strike.
+ */
+export const simulate = (config: Config, options: SimulationOptions): RunResult => {
+  const harness = new Harness(config, { seed: options.seed, name: options.name, ...(options.trace === undefined ? {} : { trace: options.trace }) })
+  const kernel = new SimulationKernel()
+  const ids = Array.from({ length: config.replicas }, (_, i) => replicaId(i))
+  const jitter = new RandomStream(options.seed ^ 0x5eed)
+  const chaos = new RandomStream(options.seed ^ 0xadd5)
+  const network = new VirtualNetwork(kernel, {
+    members: ids,
+    jitter: () => jitter.float(),
+    chaos: () => chaos.float(),
+    ...(options.adversary === undefined ? {} : { adversary: options.adversary })
+  })
+  const replicas = new Map<NodeId, SimReplica>()
+  const timers = new ReplicaTimers(kernel, {
+    limit: SPIN_LIMIT,
+    onSpin: (id, now) => {
+      throw new Error(`replica ${id} spins at t=${now}ms (${replicas.get(id)?.shell.state().role})`)
+    }
+  })
+  const encoder = new TextEncoder()
+
+  const observe = (): void => {
+    if (options.observe === undefined) return
+    options.observe(kernel.now, new Map([...replicas].map(([id, r]) => [id, r.shell.state()])))
+  }
+  const afterStep = (id: NodeId, replica: SimReplica): void => {
+    timers.set(id, replica.shell.wakeAt(), replica.ring)
+    observe()
+  }
+  const receive = (id: NodeId, replica: SimReplica, datagram: string): void => {
+    replica.shell.onDatagram(encoder.encode(datagram))
+    afterStep(id, replica)
+  }
+
+  let harnessToken = 0
+  let harnessAt: number | undefined
+  // As in real mode, a pending wake-up earlier than the core's next is left to fire.
+  const scheduleHarness = (): void => {
+    const at = harness.nextTimerAt()
+    if (at === harnessAt || (harnessAt !== undefined && at !== undefined && harnessAt <= at)) return
+    harnessAt = at
+    const token = ++harnessToken
+    if (at === undefined) return
+    kernel.at(at, () => {
+      if (token !== harnessToken) return
+      harnessAt = undefined
+      perform(harness.onTimer(kernel.now))
+    })
+  }
+  let finished = false
+  const perform = (commands: ReadonlyArray<HarnessCommand>): void => {
+    for (const command of commands) {
+      if (command._tag === "Deliver") {
+        const { to, datagram } = command
+        // The core delivers only to replicas alive now; the network drops what is still on its way when one is killed.
+        const replica = replicas.get(to) as SimReplica
+        network.send(`>${to}`, command.from, to, () => receive(to, replica, datagram))
+      } else if (command._tag === "Kill") {
+        replicas.delete(command.replica)
+        timers.clear(command.replica)
+        network.kill(command.replica)
+      } else finished = true
+    }
+    scheduleHarness()
+  }
+
+  for (const [i, self] of ids.entries()) {
+    const transport = Transport.of({
+      send: (datagram) => kernel.at(network.hop(`${self}>`), () => perform(harness.onReplicaDatagram(kernel.now, self, datagram))),
+      listen: () => Effect.dieMessage("simulated replicas are driven by the kernel, not by listening")
+    })
+    const context = Context.make(Transport, transport).pipe(Context.add(ReplicaLog, silentReplicaLog))
+    const random = Random.make(options.seed * 7919 + i)
+    const cluster = { self, peers: ids.filter((id) => id !== self), timing: options.timing ?? defaultTiming }
+    // The shell takes its Clock, Random and services once, here; after that it runs on plain calls.
+    const shell = Effect.runSync(
+      (options.replica ?? makeReplicaShell)(cluster).pipe(Effect.provide(context), Effect.withClock(kernel.clock), Effect.withRandom(random))
+    )
+    const replica: SimReplica = {
+      shell,
+      ring: () => {
+        shell.onTimeout()
+        afterStep(self, replica)
+      }
+    }
+    replicas.set(self, replica)
+  }
+
+  for (const [id, replica] of replicas) timers.set(id, replica.shell.wakeAt(), replica.ring)
+  scheduleHarness()
+  while (!finished) if (!kernel.runNext()) break
+  return harness.result(kernel.now)
+}
+
+/** kvsim --virtual: the whole run on simulated time, in this process. */
+export const runVirtual = (
+  config: Config,
+  options: { readonly seed: number; readonly name: string; readonly trace?: Trace }
+): Effect.Effect<RunResult> =>
+  Effect.sync(() => simulate(config, options))
