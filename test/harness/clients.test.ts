@@ -124,6 +124,34 @@ describe("the clients' judgement of responses", () => {
     expect(Math.abs(limited.puts - unlimited.puts)).toBeLessThan(unlimited.puts / 5)
   })
 
+  it("with max_value_bytes (kvsim only), values are the reference's MD5 stretched by chained MD5s to 32..N bytes, and the draws are the same", () => {
+    const MAX = 300
+    const puts = (maxValueBytes?: number) => {
+      const store = perfectStore()
+      const run = drive({ ...config, requests: 400, max_value_bytes: maxValueBytes }, 7, (self, m) => [store(self, m)])
+      run.runUntil()
+      expect(run.result().stats.incorrect).toBe(0)
+      return run.result().history.filter((op) => op.kind === "put")
+    }
+    const reference = puts()
+    const stretched = puts(MAX)
+    // The same operations, keys and clients: stretching spends no random draw.
+    expect(stretched.map((op) => [op.client, op.key, op.invokedAt])).toEqual(reference.map((op) => [op.client, op.key, op.invokedAt]))
+    const answeredAt = (op: Operation) => (op.outcome._tag === "Ok" ? op.outcome.respondedAt : Infinity)
+    for (const op of stretched) {
+      const value = op.value as string
+      const acknowledged = stretched.filter((p) => p.client === op.client && p.key === op.key && answeredAt(p) < op.invokedAt).at(-1)
+      // The reference's value of what the reference hashes, then MD5s of the MD5 before.
+      expect(value.slice(0, 32)).toBe(md5(acknowledged === undefined ? op.key : acknowledged.value as string))
+      if (value.length >= 64) expect(value.slice(32, 64)).toBe(md5(value.slice(0, 32)))
+    }
+    const lengths = stretched.map((op) => (op.value as string).length)
+    expect(Math.min(...lengths)).toBeGreaterThanOrEqual(32)
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(MAX)
+    expect(Math.max(...lengths)).toBeGreaterThan(MAX - 30)
+    expect(new Set(lengths).size).toBeGreaterThan(50)
+  })
+
   it("counts a second response to a completed MID as a duplicate, not as incorrect", () => {
     const store = perfectStore()
     const run = drive(config, 7, (self, m) => {

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { configJsonSchema, fractionLimits, loadConfig } from "../../src/domain/harness/config.ts"
+import { MAX_VALUE_BYTES } from "../../src/domain/harness/workload.ts"
+import { jsonBytes, UDP_PAYLOAD_BYTES } from "../../src/domain/wire/datagramSize.ts"
 
 const benchmarks = `"benchmarks": {"total_msgs": [1, 2, 3], "failures": [0, 1, 2], "duplicates": [0, 1, 2], "median_latency": [0.001, 0.002, 0.003]}`
 const minimal = `{"lifetime": 30, "replicas": 5, "requests": 500, "mix": 0.2, "tests": {${benchmarks}}}`
@@ -62,6 +64,18 @@ describe("loadConfig", () => {
     expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 1.5, "drop": 0.1`)).split("; ")).toHaveLength(2)
     expect(reason(minimal.replace(`"mix": 0.2`, `"mix": 0.2, "drop": 0.1`))).toContain("drop: is unexpected")
     expect(reason(minimal.replace(`"total_msgs": [1, 2, 3]`, `"total_msgs": [1, 2]`))).toContain("tests.benchmarks.total_msgs")
+  })
+})
+
+describe("max_value_bytes (kvsim only)", () => {
+  it("takes values from the reference's 32 bytes up to what leaves a put datagram within one UDP payload", () => {
+    const withMax = (bytes: number) => minimal.replace(`"mix": 0.2`, `"mix": 0.2, "max_value_bytes": ${bytes}`)
+    expect(Either.getOrThrow(loadConfig(withMax(4096))).max_value_bytes).toBe(4096)
+    expect(Either.isRight(loadConfig(withMax(MAX_VALUE_BYTES)))).toBe(true)
+    expect(reason(withMax(MAX_VALUE_BYTES + 1))).toContain("max_value_bytes")
+    expect(reason(withMax(31))).toContain("max_value_bytes")
+    const longest = { src: "FFFE", dst: "FFFE", leader: "FFFF", type: "put", MID: "M".repeat(16), key: "K".repeat(32), value: "v".repeat(MAX_VALUE_BYTES) }
+    expect(jsonBytes(longest)).toBe(UDP_PAYLOAD_BYTES)
   })
 })
 

@@ -34,7 +34,13 @@ describe("the per-minute timeline", () => {
 
   it("has one window for a run shorter than a window, and no latency where nothing was answered", () => {
     const windows = timeline([op(0, 6_000)], [], { requestsFromMs: 5_000, requestsToMs: 35_000, endMs: 37_000 }, 60_000)
-    expect(windows).toEqual([{ fromMs: 5_000, toMs: 37_000, invoked: 1, unanswered: 1, answered: 0, latency: undefined, leaders: [] }])
+    expect(windows).toEqual([{ fromMs: 5_000, toMs: 37_000, invoked: 1, unanswered: 1, answered: 0, newKeys: 0, latency: undefined, leaders: [] }])
+  })
+
+  it("counts each key once, in the window where the first put to it started", () => {
+    const put = (id: number, key: string, invokedAt: number): Operation => ({ ...op(id, invokedAt, invokedAt + 1), kind: "put", key, value: "v" })
+    const history = [put(0, "a", 6_000), put(1, "a", 7_000), { ...op(2, 8_000, 8_001), key: "b" }, put(3, "b", 70_000), put(4, "a", 71_000), put(5, "c", 72_000)]
+    expect(timeline(history, [], phases, 60_000).map((w) => w.newKeys)).toEqual([1, 2])
   })
 
   it("names every leader the harness believed in during each window, the one it started with included", () => {

@@ -1,5 +1,6 @@
 import { Data, Either, JSONSchema, Schema } from "effect"
 import { fieldErrors } from "../schemaErrors.ts"
+import { MAX_VALUE_BYTES, MD5_LENGTH } from "./workload.ts"
 
 /** `[bonus, full, partial]`: a metric below the first earns the bonus tier, and so on. */
 const Thresholds = Schema.Tuple(Schema.NonNegative, Schema.NonNegative, Schema.NonNegative)
@@ -51,6 +52,11 @@ export const Config = Schema.Struct({
    * them, so a long run's data stops growing (the soak measures memory with it).
    */
   keys_per_client: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  /**
+   * Not in SIMULATOR.md (kvsim only): values of 32 to this many bytes instead of the
+   * reference's 32-character MD5s, so a soak holds data of a realistic size.
+   */
+  max_value_bytes: Schema.optional(Schema.Int.pipe(Schema.between(MD5_LENGTH, MAX_VALUE_BYTES))),
   tests: Schema.Struct({
     benchmarks: Benchmarks,
     ...FractionOverrides,

@@ -403,7 +403,8 @@ export class Harness {
       this.clients.acknowledged(client),
       this.clients.ownKeys(client),
       this.config.mix,
-      this.config.keys_per_client
+      this.config.keys_per_client,
+      this.config.max_value_bytes
     )
     this.clients.start(client, intent, now, out)
   }

@@ -195,6 +195,7 @@ export const summaryOf = (result: RunResult): Record<string, unknown> => {
       invoked: window.invoked,
       unanswered: window.unanswered,
       answered: window.answered,
+      newKeys: window.newKeys,
       medianMs: window.latency?.medianMs ?? null,
       p99Ms: window.latency?.p99Ms ?? null,
       leaders: [...window.leaders]

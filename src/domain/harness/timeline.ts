@@ -13,6 +13,8 @@ export interface TimelineWindow {
   readonly unanswered: number
   /** Operations answered in this window: first send → ok, redirects and retries included. */
   readonly answered: number
+  /** Keys first written in this window (by when the put started): how the data grew. */
+  readonly newKeys: number
   readonly latency: LatencySummary | undefined
   /** Every replica the harness believed to lead at some moment of this window, in order. */
   readonly leaders: ReadonlyArray<NodeId>
@@ -41,10 +43,16 @@ export const timeline = (
   const windowOf = (at: number) => Math.min(count - 1, Math.max(0, Math.floor((at - startMs) / windowMs)))
   const invoked = new Array<number>(count).fill(0)
   const unanswered = new Array<number>(count).fill(0)
+  const newKeys = new Array<number>(count).fill(0)
+  const written = new Set<string>()
   const latencies = Array.from({ length: count }, (): Array<number> => [])
   for (const op of history) {
     const started = windowOf(op.invokedAt)
     invoked[started] = (invoked[started] ?? 0) + 1
+    if (op.kind === "put" && !written.has(op.key)) {
+      written.add(op.key)
+      newKeys[started] = (newKeys[started] ?? 0) + 1
+    }
     if (op.outcome._tag === "Ok") latencies[windowOf(op.outcome.respondedAt)]?.push(op.outcome.respondedAt - op.invokedAt)
     else unanswered[started] = (unanswered[started] ?? 0) + 1
   }
@@ -57,6 +65,7 @@ export const timeline = (
       invoked: invoked[i] ?? 0,
       unanswered: unanswered[i] ?? 0,
       answered: samples.length,
+      newKeys: newKeys[i] ?? 0,
       latency: summarizeLatency(samples),
       leaders: leadersBetween(leaderChanges, fromMs, toMs)
     }
