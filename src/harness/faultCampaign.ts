@@ -1,7 +1,8 @@
 import type { ChaosEvent, Config, EventType } from "../domain/harness/config.ts"
 import { type NodeId, replicaId } from "../domain/ids.ts"
 import { RandomStream } from "../domain/randomStream.ts"
-import { RaftInvariants, type Violation } from "../domain/raft/invariants.ts"
+import { RaftInvariants } from "../domain/raft/invariants/invariants.ts"
+import type { Violation } from "../domain/raft/invariants/violation.ts"
 import type { Adversary } from "../simulation/virtualNetwork.ts"
 import { simulate, type SimulationOptions } from "./virtual.ts"
 
@@ -26,10 +27,16 @@ export interface ScheduledCut {
   readonly seconds: number
 }
 
+/**
+ * A run's fate. `Inconclusive` is neither safe nor unsafe: the invariants held, but the
+ * linearizability checker could not decide the history (its search ran out of budget, or
+ * nothing was answered), so the run vouches for nothing.
+ */
 export type Outcome =
   | { readonly _tag: "Safe"; readonly harnessChecksFailed: ReadonlyArray<string> }
   | { readonly _tag: "InvariantBroken"; readonly violation: Violation; readonly atMs: number }
   | { readonly _tag: "NotLinearizable"; readonly explanation: string }
+  | { readonly _tag: "Inconclusive"; readonly reason: string }
 
 const EVENT_TYPES: ReadonlyArray<EventType> = ["part_easy", "part_hard", "part_end", "kill_leader", "kill_non_leader"]
 const MAX_DROPS = 0.5
@@ -98,6 +105,7 @@ export const runSchedule = (schedule: Schedule, base: Config, replica?: ReplicaF
   })
   if (broken !== undefined) return { _tag: "InvariantBroken", ...broken }
   if (result.linearizability._tag === "Violation") return { _tag: "NotLinearizable", explanation: result.linearizability.explanation }
+  if (result.linearizability._tag === "Inconclusive") return { _tag: "Inconclusive", reason: result.linearizability.reason }
   const failed = result.checks.filter((check) => !check.passed && check.id !== "linearizability").map((check) => check.id)
   return { _tag: "Safe", harnessChecksFailed: failed }
 }

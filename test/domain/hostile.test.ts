@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest"
 import { canServeReads } from "../../src/domain/raft/leader/leaseReads.ts"
 import { read } from "../../src/domain/raft/log/stateMachine.ts"
 import { MAX_PARKED } from "../../src/domain/raft/follower/parking.ts"
-import { MAX_TERM_JUMP } from "../../src/domain/raft/step.ts"
-import { decodeDatagram } from "../../src/domain/wire/decode.ts"
+import { MAX_SNAPSHOT_INDEX, MAX_TERM_JUMP } from "../../src/domain/raft/step.ts"
+import { decodeDatagram, encodeMessage } from "../../src/domain/wire/decode.ts"
 import { MAX_COUNTER } from "../../src/domain/wire/messages.ts"
 import {
   append,
@@ -57,6 +57,19 @@ describe("terms no peer could ever campaign past", () => {
     expect(far).toContainEqual(expect.objectContaining({ _tag: "Log", key: "refused:append" }))
     n.receive(append({ src: N1, term: MAX_TERM_JUMP, at: 1 }))
     expect(n.state).toMatchObject({ term: MAX_TERM_JUMP, leader: N1, role: "follower" })
+  })
+})
+
+describe("indexes no datagram could carry", () => {
+  it("a snapshot ending past MAX_SNAPSHOT_INDEX is refused: appends after it would take the log where no answer decodes", () => {
+    const n = node()
+    const far = n.receive(install({ src: N1, term: 1, lastIndex: MAX_COUNTER, lastTerm: 1, at: 1 }))
+    expect(n.state).toMatchObject({ term: 0, commitIndex: 0, log: { base: 0 } })
+    expect(far).toContainEqual(expect.objectContaining({ _tag: "Log", key: "refused:install" }))
+    const after = n.receive(append({ src: N1, term: 1, prevIndex: MAX_COUNTER, prevTerm: 1, entries: [entry(1)], at: 1, ack: true }))
+    for (const message of sent(after)) expect(accepted(encodeMessage(message)), JSON.stringify(message)).toBe(true)
+    n.receive(install({ src: N1, term: 1, lastIndex: MAX_SNAPSHOT_INDEX, lastTerm: 1, at: 1 }))
+    expect(n.state).toMatchObject({ commitIndex: MAX_SNAPSHOT_INDEX, log: { base: MAX_SNAPSHOT_INDEX } })
   })
 })
 

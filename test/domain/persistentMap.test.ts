@@ -44,6 +44,41 @@ describe("PersistentMap", () => {
     )
   })
 
+  it("names every key on which two linked versions differ, without disturbing what either reads", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 100 }), fc.nat(), fc.nat(), (ops, a, b) => {
+        const versions: Array<PersistentMap<string, string>> = [PersistentMap.empty()]
+        const expected: Array<ReadonlyMap<string, string>> = [new Map()]
+        for (const o of ops) {
+          const at = o.version % versions.length
+          if (o.kind === "set") {
+            versions.push(versions[at]!.set(o.key, o.value))
+            expected.push(new Map(expected[at]!).set(o.key, o.value))
+          } else versions[at]!.get(o.key)
+        }
+        const [left, right] = [a % versions.length, b % versions.length]
+        const keys = versions[left]!.keysDifferingFrom(versions[right]!, Number.POSITIVE_INFINITY)
+        if (keys === undefined) return
+        for (const key of ["a", "b", "c", "d", "e"]) {
+          if (expected[left]!.get(key) !== expected[right]!.get(key)) expect(keys).toContain(key)
+        }
+        expect(contents(versions[left]!)).toEqual(expected[left])
+        expect(contents(versions[right]!)).toEqual(expected[right])
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("finds the keys between a version and the next ones made from it, and gives up past the limit or across separate maps", () => {
+    const start = PersistentMap.empty<string, string>().set("a", "1").set("b", "1")
+    const next = start.set("a", "2").set("c", "3")
+    expect(next.keysDifferingFrom(start, 10)?.sort()).toEqual(["a", "c"])
+    expect(start.keysDifferingFrom(next, 10)?.sort()).toEqual(["a", "c"])
+    expect(next.keysDifferingFrom(next, 0)).toEqual([])
+    expect(next.keysDifferingFrom(start, 1)).toBeUndefined()
+    expect(next.keysDifferingFrom(PersistentMap.empty<string, string>().set("a", "2"), 10)).toBeUndefined()
+  })
+
   it("setting a key to the value it holds returns the same version", () => {
     const map = PersistentMap.empty<string, string>().set("a", "1")
     expect(map.set("a", "1")).toBe(map)

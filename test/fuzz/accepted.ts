@@ -2,9 +2,22 @@
 import type { RandomStream } from "../../src/domain/randomStream.ts"
 import { BROADCAST } from "../../src/domain/ids.ts"
 import { encodeMessage } from "../../src/domain/wire/decode.ts"
-import { CLIENTS, type FuzzCluster, REPLICAS } from "./cluster.ts"
+import { CLIENTS, type FuzzCluster, REPLICAS, type Sent } from "./cluster.ts"
 import type { Hostile } from "./categories.ts"
-import { anyReplica, clientRequest, honestMessage, type Json, peerOf, pickOf, raw, someReplicaMessage, STRANGERS, toText } from "./hostileMaterial.ts"
+import {
+  anyReplica,
+  clientRequest,
+  craftReplicaMessage,
+  edgeCounter,
+  edgeTime,
+  honestMessage,
+  type Json,
+  peerOf,
+  pickOf,
+  someReplicaMessage,
+  STRANGERS,
+  toText
+} from "./hostileMaterial.ts"
 
 export const replayedReplica = (cluster: FuzzCluster, random: RandomStream): Hostile | undefined => {
   const sent = honestMessage(cluster, random)
@@ -53,25 +66,54 @@ export const mutatedBenign = (cluster: FuzzCluster, random: RandomStream): Hosti
   return { to, bytes: toText(json) }
 }
 
-const forgedNumber = (random: RandomStream, current: number): unknown =>
-  pickOf(random, [current + 1 + random.int(3), Math.max(0, current - 1 - random.int(3)), random.int(1_000), 2 ** 31, Number.MAX_SAFE_INTEGER])
+/** A number near the true one half the time (the lies that pass for truth), else one at the edges. */
+const forgedNumber = (random: RandomStream, field: string, current: number, now: number): unknown => {
+  if (field === "at") return random.float() < 0.5 ? now - random.int(5_000) : edgeTime(random, now)
+  return random.float() < 0.5 ? pickOf(random, [current + 1 + random.int(3), Math.max(0, current - 1 - random.int(3)), random.int(1_000)]) : edgeCounter(random, current)
+}
 
-/** A peer lying: about terms, logs, commit indexes, votes, acknowledgements or send times. */
+/** Another list where a list was: log entries up to two terms ahead, a snapshot's pairs with a value changed or a key lost, other requests. */
+const forgedList = (random: RandomStream, field: string, json: Json): unknown => {
+  const list = json[field] as ReadonlyArray<unknown>
+  switch (field) {
+    case "pairs": {
+      const pairs = list as ReadonlyArray<readonly [string, string]>
+      const victim = random.int(Math.max(pairs.length, 1))
+      return random.float() < 0.5
+        ? pairs.map(([key, value], i) => (i === victim ? [key, `${value}forged`] : [key, value]))
+        : [...pairs.filter((_, i) => i !== victim), [`k${random.int(20)}`, "forged"]]
+    }
+    case "mids":
+      return Array.from({ length: random.int(4) }, () => `${pickOf(random, CLIENTS)}z${random.int(1e9)}`)
+    default: {
+      const top = (json["term"] as number) + random.int(3)
+      return Array.from({ length: random.int(4) }, () => ({ t: random.int(top + 1), k: `k${random.int(20)}`, v: "forged", c: pickOf(random, CLIENTS), m: `z${random.int(1e9)}` }))
+    }
+  }
+}
+
+/**
+ * A peer lying: about terms, logs, commit indexes, votes, acknowledgements, snapshots or send
+ * times. Built on an honest message from the run, or now and then on a crafted one, so that
+ * every replica message type is among them.
+ */
 export const forged = (cluster: FuzzCluster, random: RandomStream): Hostile => {
-  const { to, message } = someReplicaMessage(cluster, random)
+  const { to, message } = random.float() < 0.3 ? crafted(cluster, random) : someReplicaMessage(cluster, random)
   const json: Json = { ...message }
   const lies = 1 + random.int(3)
   for (let i = 0; i < lies; i++) {
     const field = pickOf(random, Object.keys(json).filter((f) => !["src", "dst", "leader", "type"].includes(f)))
     const value = json[field]
-    if (typeof value === "number") json[field] = field === "at" ? pickOf(random, [1e308, -1e308, raw("huge"), raw("negativeHuge"), 0]) : forgedNumber(random, value)
+    if (typeof value === "number") json[field] = forgedNumber(random, field, value, cluster.now)
     else if (typeof value === "boolean") json[field] = !value
-    else if (Array.isArray(value)) {
-      const top = (json["term"] as number) + random.int(3)
-      json[field] = Array.from({ length: random.int(4) }, () => ({ t: random.int(top + 1), k: `k${random.int(20)}`, v: "forged", c: pickOf(random, CLIENTS), m: `z${random.int(1e9)}` }))
-    }
+    else if (Array.isArray(value)) json[field] = forgedList(random, field, json)
   }
   // Now and then the lie also claims to come from another peer.
   if (random.float() < 0.2) json["src"] = peerOf(random, to)
   return { to, bytes: toText(json) }
+}
+
+const crafted = (cluster: FuzzCluster, random: RandomStream): Sent => {
+  const to = anyReplica(random)
+  return { to, message: craftReplicaMessage(random, cluster.state(to)) }
 }

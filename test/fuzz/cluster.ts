@@ -1,13 +1,14 @@
 import { Either } from "effect"
 import { RandomStream } from "../../src/domain/randomStream.ts"
 import { BROADCAST, clientId, type NodeId, replicaId } from "../../src/domain/ids.ts"
+import { RaftInvariants } from "../../src/domain/raft/invariants/invariants.ts"
+import type { Violation } from "../../src/domain/raft/invariants/violation.ts"
 import { initialState, type RaftState } from "../../src/domain/raft/state.ts"
 import { step, wakeAt, type Input, type Step } from "../../src/domain/raft/step.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
 import { decodeDatagram, type DecodeReason } from "../../src/domain/wire/decode.ts"
-import type { ClientRequest, Entry, ReplicaMessage, WireMessage } from "../../src/domain/wire/messages.ts"
+import type { ClientRequest, ReplicaMessage, WireMessage } from "../../src/domain/wire/messages.ts"
 import { EventQueue } from "../../src/simulation/eventQueue.ts"
-import { robustnessViolation, safetyViolation } from "./stepChecks.ts"
 import { Ring } from "./ring.ts"
 
 export const REPLICAS: ReadonlyArray<NodeId> = Array.from({ length: 5 }, (_, i) => replicaId(i))
@@ -35,8 +36,20 @@ export interface Sent {
 export type Fate =
   | { readonly _tag: "Rejected"; readonly reason: DecodeReason }
   /** Decoded and stepped; `unchanged` when the step returned the very same state. */
-  | { readonly _tag: "Stepped"; readonly message: WireMessage; readonly unchanged: boolean; readonly violation: string | undefined }
+  | {
+      readonly _tag: "Stepped"
+      readonly message: WireMessage
+      readonly unchanged: boolean
+      readonly sent: ReadonlyArray<WireMessage>
+      readonly violations: ReadonlyArray<Violation>
+    }
   | { readonly _tag: "Crashed"; readonly error: string }
+
+/** What went wrong in a step of the honest side of the run (a delivery or a timer), and where. */
+export type Trouble = { readonly during: string } & (
+  | { readonly _tag: "Crashed"; readonly error: string }
+  | { readonly _tag: "Broken"; readonly violation: Violation }
+)
 
 /** What the honest side of the run did, to show the fuzzing met a live cluster. */
 export interface Activity {
@@ -57,13 +70,14 @@ type Event =
 /**
  * Five replicas as pure state, driven the way the shell drives one (decode at the edge, then
  * `step`, then perform the sends), on virtual time with an honest network and honest clients
- * around them. Hostile datagrams are injected between honest events; every step, honest or
- * not, is checked against the invariants, and the first few violations are kept.
+ * around them. Hostile datagrams are injected between honest events, and every step, honest or
+ * not, stands and is checked by one invariant checker watching the whole cluster; what goes
+ * wrong in honest steps waits in `troubles` for the caller to collect.
  */
 export class FuzzCluster {
   now = 0
   readonly activity: Activity = { honestSteps: 0, elections: 0, maxTerm: 0, maxCommit: 0, clientOks: 0 }
-  readonly violations: Array<string> = []
+  readonly troubles: Array<Trouble> = []
   /** Honest replica messages as sent, for replays and mutations. */
   readonly pool = new Ring<Sent>(POOL_SIZE)
   private readonly states = new Map<NodeId, RaftState>()
@@ -72,9 +86,7 @@ export class FuzzCluster {
   private readonly handled = new Map<NodeId, Ring<ClientRequest>>()
   private readonly queue = new EventQueue<Event>()
   private readonly lastArrival = new Map<string, number>()
-  /** The entry each index held when a replica first committed it. */
-  private readonly agreed: Array<Entry> = []
-  private readonly leaders = new Map<number, NodeId>()
+  private readonly invariants = new RaftInvariants()
   /** The replica cut off from its peers right now, if any. */
   isolated: NodeId | undefined
   private spinAt = Number.NaN
@@ -112,12 +124,8 @@ export class FuzzCluster {
     this.now = until
   }
 
-  /**
-   * A hostile datagram reaches `to` through the shell's edge. `keep` says whether the result
-   * stands (inputs Raft's fault model allows: it must keep every safety property) or is only
-   * inspected and thrown away (lies from a peer: only robustness is required of the replica).
-   */
-  inject(to: NodeId, bytes: string | Uint8Array, keep: boolean): Fate {
+  /** A hostile datagram reaches `to` through the shell's edge; what the step makes of it stands. */
+  inject(to: NodeId, bytes: string | Uint8Array): Fate {
     let decoded: ReturnType<typeof decodeDatagram>
     try {
       decoded = decodeDatagram(bytes)
@@ -127,9 +135,10 @@ export class FuzzCluster {
     if (Either.isLeft(decoded)) return { _tag: "Rejected", reason: decoded.left.reason }
     const message = decoded.right
     const before = this.state(to)
-    const outcome = this.stepChecked(to, { _tag: "Message", message }, keep)
+    const outcome = this.stepChecked(to, { _tag: "Message", message })
     if (outcome._tag === "Crashed") return outcome
-    return { _tag: "Stepped", message, unchanged: outcome.result.state === before, violation: outcome.violation }
+    const sent = outcome.result.outputs.flatMap((output) => (output._tag === "Send" ? [output.message] : []))
+    return { _tag: "Stepped", message, unchanged: outcome.result.state === before, sent, violations: outcome.violations }
   }
 
   private handle(event: Event): void {
@@ -149,7 +158,7 @@ export class FuzzCluster {
         this.spins = this.now === this.spinAt ? this.spins + 1 : 0
         this.spinAt = this.now
         if (this.spins > SPIN_LIMIT) {
-          this.record(`honest: ${event.replica} timer spins at t=${this.now}`)
+          this.troubles.push({ _tag: "Crashed", during: `timer of ${event.replica}`, error: `spins at t=${this.now}` })
           this.wakeAt.set(event.replica, Number.POSITIVE_INFINITY)
           return
         }
@@ -177,17 +186,18 @@ export class FuzzCluster {
 
   private honest(id: NodeId, input: Input): void {
     this.activity.honestSteps++
-    const outcome = this.stepChecked(id, input, true)
-    if (outcome._tag === "Crashed") this.record(`honest: ${outcome.error}`)
-    else if (outcome.violation !== undefined) this.record(`honest ${input._tag === "Timeout" ? "timeout" : input.message.type} at ${id}: ${outcome.violation}`)
+    const outcome = this.stepChecked(id, input)
+    if (outcome._tag === "Stepped" && outcome.violations.length === 0) return
+    const during = `${input._tag === "Timeout" ? "timeout" : `${input.message.type} from ${input.message.src}`} at ${id}, t=${this.now.toFixed(3)} ms`
+    if (outcome._tag === "Crashed") this.troubles.push({ _tag: "Crashed", during, error: outcome.error })
+    else for (const violation of outcome.violations) this.troubles.push({ _tag: "Broken", during, violation })
   }
 
-  /** One step with every check; when kept, the new state stands and its datagrams go out. */
+  /** One step: the new state stands, its datagrams go out, and the invariants are checked across the cluster. */
   private stepChecked(
     id: NodeId,
-    input: Input,
-    keep: boolean
-  ): { readonly _tag: "Stepped"; readonly result: Step; readonly violation: string | undefined } | { readonly _tag: "Crashed"; readonly error: string } {
+    input: Input
+  ): { readonly _tag: "Stepped"; readonly result: Step; readonly violations: ReadonlyArray<Violation> } | { readonly _tag: "Crashed"; readonly error: string } {
     const before = this.state(id)
     let result: Step
     try {
@@ -195,26 +205,15 @@ export class FuzzCluster {
     } catch (error) {
       return { _tag: "Crashed", error: `step threw ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` }
     }
-    let violation = robustnessViolation(before, input, result, this.now)
-    if (keep) {
-      const after = result.state
-      violation ??= safetyViolation(before, after, this.agreed, this.random.float()) ?? this.electionSafety(id, after)
-      if (after.role === "leader" && before.role !== "leader") this.activity.elections++
-      this.activity.maxTerm = Math.max(this.activity.maxTerm, after.term)
-      this.activity.maxCommit = Math.max(this.activity.maxCommit, after.commitIndex)
-      this.states.set(id, after)
-      this.schedule(id, result.wakeAt)
-      for (const output of result.outputs) if (output._tag === "Send") this.route(id, output.message)
-    }
-    return { _tag: "Stepped", result, violation }
-  }
-
-  /** §5.2 Election Safety: at most one leader per term, across the cluster. */
-  private electionSafety(id: NodeId, after: RaftState): string | undefined {
-    if (after.role !== "leader") return undefined
-    const known = this.leaders.get(after.term)
-    if (known === undefined) this.leaders.set(after.term, id)
-    return known === undefined || known === id ? undefined : `two leaders in term ${after.term}: ${known} and ${id}`
+    const after = result.state
+    const violations = this.invariants.observeStep(id, input, result, this.now)
+    if (after.role === "leader" && before.role !== "leader") this.activity.elections++
+    this.activity.maxTerm = Math.max(this.activity.maxTerm, after.term)
+    this.activity.maxCommit = Math.max(this.activity.maxCommit, after.commitIndex)
+    this.states.set(id, after)
+    this.schedule(id, result.wakeAt)
+    for (const output of result.outputs) if (output._tag === "Send") this.route(id, output.message)
+    return { _tag: "Stepped", result, violations }
   }
 
   private schedule(id: NodeId, wake: number): void {
@@ -236,7 +235,7 @@ export class FuzzCluster {
 
   private send(from: NodeId, to: NodeId, message: WireMessage): void {
     if (REPLICAS.includes(from) && REPLICAS.includes(to)) {
-      if (message.type === "vote" || message.type === "voted" || message.type === "append" || message.type === "appended") {
+      if (message.type !== "get" && message.type !== "put" && message.type !== "hello" && message.type !== "ok" && message.type !== "fail" && message.type !== "redirect") {
         this.pool.push({ to, message })
       }
       if (from === this.isolated || to === this.isolated || this.random.float() < HONEST_DROP) return
@@ -265,9 +264,5 @@ export class FuzzCluster {
     let best: RaftState | undefined
     for (const state of this.states.values()) if (state.role === "leader" && (best === undefined || state.term > best.term)) best = state
     return best?.config.self
-  }
-
-  private record(violation: string): void {
-    if (this.violations.length < 20) this.violations.push(violation)
   }
 }

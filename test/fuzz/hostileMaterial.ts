@@ -1,15 +1,17 @@
 /** The raw material of hostile datagrams: ids, honest messages from the run, crafted ones, and JSON text with numbers JSON cannot write. */
 import type { RandomStream } from "../../src/domain/randomStream.ts"
 import { BROADCAST, type NodeId } from "../../src/domain/ids.ts"
-import { lastIndex, lastTerm } from "../../src/domain/raft/log/log.ts"
+import { lastIndex, lastTerm, termAt } from "../../src/domain/raft/log/log.ts"
+import { imageOf } from "../../src/domain/raft/log/snapshot.ts"
 import type { RaftState } from "../../src/domain/raft/state.ts"
-import type { ClientRequest, ReplicaMessage } from "../../src/domain/wire/messages.ts"
+import { MAX_TERM_JUMP } from "../../src/domain/raft/step.ts"
+import { type ClientRequest, MAX_COUNTER, type ReplicaMessage } from "../../src/domain/wire/messages.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS, type Sent } from "./cluster.ts"
 
 export type Json = Record<string, unknown>
 
 /** JSON.stringify cannot write these; they are spliced into the text in place of their marker. */
-const RAW_NUMBERS = { huge: "1e999", negativeHuge: "-1e999" } as const
+const RAW_NUMBERS = { huge: "1e999", negativeHuge: "-1e999", negativeZero: "-0" } as const
 export const raw = (name: keyof typeof RAW_NUMBERS) => `@raw:${name}@`
 export const toText = (json: unknown): string =>
   JSON.stringify(json).replace(/"@raw:(\w+)@"/g, (_, name: keyof typeof RAW_NUMBERS) => RAW_NUMBERS[name])
@@ -18,23 +20,89 @@ export const pickOf = <A>(random: RandomStream, items: ReadonlyArray<A>): A => r
 export const peerOf = (random: RandomStream, self: NodeId): NodeId => pickOf(random, REPLICAS.filter((id) => id !== self))
 export const anyReplica = (random: RandomStream): NodeId => pickOf(random, REPLICAS)
 
+/** What a sloppy or hostile encoder writes where a number belongs: NaN, the infinities, hex, nothing. */
+const NUMBER_LIKE_STRINGS: ReadonlyArray<string> = ["NaN", "Infinity", "-Infinity", "1e999", "", "0x10", "1_000", "2e0"]
+
+/**
+ * A term or index at the edges: zero, the current one, a jump just within the step's bound and
+ * just past it, the wire's limit and just past it, 2^31, 2^53 − 1, infinity, minus zero, a
+ * negative, or a string that looks like a number.
+ */
+export const edgeCounter = (random: RandomStream, current: number): unknown =>
+  pickOf(random, [
+    0,
+    current,
+    current + MAX_TERM_JUMP,
+    current + MAX_TERM_JUMP + 1,
+    MAX_COUNTER,
+    MAX_COUNTER + 1,
+    2 ** 31,
+    Number.MAX_SAFE_INTEGER,
+    raw("huge"),
+    raw("negativeZero"),
+    -1,
+    pickOf(random, NUMBER_LIKE_STRINGS)
+  ])
+
+/**
+ * A send time at the edges: zero, now, a little or very far in the future, far in the past,
+ * ±1e308, ±(2^53 − 1), ±infinity, minus zero, or a string that looks like a number.
+ */
+export const edgeTime = (random: RandomStream, now: number): unknown =>
+  pickOf(random, [
+    0,
+    now,
+    now + 1 + random.int(1_000),
+    now + 1e9,
+    now - random.int(1e6),
+    1e308,
+    -1e308,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+    raw("huge"),
+    raw("negativeHuge"),
+    raw("negativeZero"),
+    pickOf(random, NUMBER_LIKE_STRINGS)
+  ])
+
 /** Well-formed ids that are neither a replica of this cluster nor one of its clients. */
 export const STRANGERS: ReadonlyArray<NodeId> = ["0005", "0009", "000F", "0010", "0014", "001D", "00FF", "ABCD", "FFFF"].map((id) => id as NodeId)
 
-/** A plausible replica message from a peer of `to`, in `to`'s term unless told otherwise. */
-export const craftReplicaMessage = (random: RandomStream, state: RaftState, term = state.term): ReplicaMessage => {
+export const REPLICA_TYPES: ReadonlyArray<ReplicaMessage["type"]> = ["vote", "voted", "append", "appended", "install", "installed", "probe"]
+
+/**
+ * A plausible replica message from a peer of `to`, in `to`'s term unless told otherwise. A
+ * snapshot offered is `to`'s own state machine, a little way past its commit index, with a few
+ * of the requests it remembers: close enough to the truth to be taken.
+ */
+export const craftReplicaMessage = (
+  random: RandomStream,
+  state: RaftState,
+  term = state.term,
+  type: ReplicaMessage["type"] = pickOf(random, REPLICA_TYPES)
+): ReplicaMessage => {
   const self = state.config.self
   const src = peerOf(random, self)
   const last = lastIndex(state.log)
-  switch (random.int(4)) {
-    case 0:
-      return { src, dst: random.float() < 0.5 ? self : BROADCAST, leader: BROADCAST, type: "vote", term, lastIndex: last, lastTerm: lastTerm(state.log), pre: random.float() < 0.5 }
-    case 1:
-      return { src, dst: self, leader: BROADCAST, type: "voted", term, granted: random.float() < 0.5, pre: random.float() < 0.5 }
-    case 2:
-      return { src, dst: self, leader: src, type: "append", term, prevIndex: last, prevTerm: lastTerm(state.log), entries: [], commit: state.commitIndex, at: 0, ack: true }
-    default:
-      return { src, dst: self, leader: self, type: "appended", term, success: true, match: last, conflictIndex: 0, conflictTerm: 0, at: 0 }
+  switch (type) {
+    case "vote":
+      return { src, dst: random.float() < 0.5 ? self : BROADCAST, leader: BROADCAST, type, term, lastIndex: last, lastTerm: lastTerm(state.log), pre: random.float() < 0.5 }
+    case "voted":
+      return { src, dst: self, leader: BROADCAST, type, term, granted: random.float() < 0.5, pre: random.float() < 0.5 }
+    case "append":
+      return { src, dst: self, leader: src, type, term, prevIndex: last, prevTerm: lastTerm(state.log), entries: [], commit: state.commitIndex, at: 0, ack: true }
+    case "appended":
+      return { src, dst: self, leader: self, type, term, success: true, match: last, conflictIndex: 0, conflictTerm: 0, at: 0 }
+    case "install": {
+      const image = imageOf(state.machine)
+      const through = state.commitIndex + random.int(4)
+      const mids = image.mids.slice(image.mids.length - random.int(8))
+      return { src, dst: self, leader: src, type, term, lastIndex: through, lastTerm: termAt(state.log, through) ?? term, offset: 0, pairs: image.pairs, mids, done: random.float() < 0.8, at: 0 }
+    }
+    case "installed":
+      return { src, dst: self, leader: self, type, term, lastIndex: state.commitIndex, offset: random.int(50), done: random.float() < 0.5, at: 0 }
+    case "probe":
+      return { src, dst: self, leader: self, type, term }
   }
 }
 

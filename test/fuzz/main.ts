@@ -1,8 +1,9 @@
 /**
- * `npm run fuzz [-- --count N] [--seed S]`: a million hostile datagrams (by default) against a
- * live five-replica cluster, one table of what became of them; exits 1 on any crash or
+ * `npm run fuzz [-- --count N] [--seed S]`: a million hostile datagrams (by default) against two
+ * live five-replica clusters (fuzzRun.ts), one table of what became of them; exits 1 on any crash or
  * broken expectation. The same seed and count replay the same run.
  */
+import type { Activity } from "./cluster.ts"
 import { type CampaignResult, runCampaign } from "./fuzzRun.ts"
 
 const DEFAULT_COUNT = 1_000_000
@@ -28,12 +29,21 @@ const table = (result: CampaignResult): string => {
   return cells.map((row) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  ")).join("\n")
 }
 
+const activity = (name: string, a: Activity, virtualMs: number): string =>
+  `${name}: ${(virtualMs / 1000).toFixed(0)} s of virtual time, ${count(a.honestSteps)} honest steps, leaders elected ${count(a.elections)} ` +
+  `(last term ${count(a.maxTerm)}), highest commit index ${count(a.maxCommit)}, ${count(a.clientOks)} client oks`
+
+const lieEffects = (result: CampaignResult): string => {
+  const { lies, broken } = result.lieEffects
+  const list = [...broken].map(([invariant, n]) => `${invariant} ${count(n)}`).join(", ")
+  return `lies stepped: ${count(lies)}; cluster invariants they broke (no replica can stop an unauthenticated lie): ${list === "" ? "none" : list}`
+}
+
 const seed = option("--seed", DEFAULT_SEED)
 const total = option("--count", DEFAULT_COUNT)
 const started = performance.now()
 const result = runCampaign({ seed, count: total, onProgress: (sent) => process.stderr.write(`fuzz: ${count(sent)} of ${count(total)}\n`) })
 const seconds = (performance.now() - started) / 1000
-const a = result.activity
 
 process.stdout.write(
   [
@@ -42,11 +52,13 @@ process.stdout.write(
     table(result),
     "",
     `decoder: ${[...result.decodeReasons].map(([reason, n]) => `${reason} ${count(n)}`).join(", ")}`,
-    `cluster: ${(result.virtualMs / 1000).toFixed(0)} s of virtual time, ${count(a.honestSteps)} honest steps, leaders elected ${a.elections} (last term ${a.maxTerm}), ` +
-      `${count(a.maxCommit)} entries committed, ${count(a.clientOks)} client oks`,
+    activity("trusting cluster (all but lies)", result.activity.trusting, result.virtualMs.trusting),
+    activity("lied-to cluster (lies only)", result.activity.lied, result.virtualMs.lied),
+    lieEffects(result),
     `crashes ${result.crashes}, violations ${result.violations}`,
     `wall time ${seconds.toFixed(1)} s, ${count(Math.round(result.count / seconds))} datagrams/s`,
     ...(result.examples.length === 0 ? [] : ["", "first violations:", ...result.examples]),
+    ...(result.lieEffects.examples.length === 0 ? [] : ["", "first effects of lies:", ...result.lieEffects.examples]),
     ""
   ].join("\n")
 )

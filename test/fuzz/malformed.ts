@@ -11,15 +11,17 @@ const WRONG_BY_FIELD: Record<string, ReadonlyArray<unknown>> = {
   int: [-1, 0.5, "3", null, true, 2 ** 53, raw("huge"), {}, []],
   boolean: [0, 1, "true", null, []],
   number: ["now", null, true, {}, []],
-  entries: [{}, "[]", null, 5, [null], [{ t: -1 }], [{ t: "1" }], [{ t: 1, k: 5 }], [{ t: 1, c: "xyz" }], [{ k: "a" }], [{ t: 1.5 }]]
+  entries: [{}, "[]", null, 5, [null], [{ t: -1 }], [{ t: "1" }], [{ t: 1, k: 5 }], [{ t: 1, c: "xyz" }], [{ k: "a" }], [{ t: 1.5 }]],
+  pairs: [{}, "[]", null, 5, [null], [["k"]], [["k", "v", "w"]], [["k", 5]], [[5, "v"]], [{ k: "v" }], ["k", "v"]],
+  mids: [{}, "[]", null, 5, [null], [5], [["m"]], [{}], "m"]
 }
 
 const kindOf = (field: string): keyof typeof WRONG_BY_FIELD | undefined => {
   if (field === "src" || field === "dst" || field === "leader") return "id"
   if (field === "MID" || field === "key" || field === "value") return "string"
-  if (field === "pre" || field === "granted" || field === "success" || field === "ack") return "boolean"
+  if (field === "pre" || field === "granted" || field === "success" || field === "ack" || field === "done") return "boolean"
   if (field === "at") return "number"
-  if (field === "entries") return "entries"
+  if (field === "entries" || field === "pairs" || field === "mids") return field
   if (field === "type") return undefined
   return "int"
 }

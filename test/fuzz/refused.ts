@@ -5,7 +5,7 @@ import { encodeMessage } from "../../src/domain/wire/decode.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS } from "./cluster.ts"
 import type { Hostile } from "./categories.ts"
-import { anyMessage, anyReplica, clientRequest, craftReplicaMessage, pickOf, STRANGERS, toText } from "./hostileMaterial.ts"
+import { anyMessage, anyReplica, clientRequest, craftReplicaMessage, pickOf, REPLICA_TYPES, STRANGERS, toText } from "./hostileMaterial.ts"
 
 export const foreignId = (cluster: FuzzCluster, random: RandomStream): Hostile => {
   if (random.float() < 0.5) {
@@ -40,12 +40,15 @@ export const wrongDirection = (_: FuzzCluster, random: RandomStream): Hostile =>
   return { to, bytes: encodeMessage(pickOf(random, messages)) }
 }
 
+const STALE_TYPES = REPLICA_TYPES.filter((type) => type !== "probe")
+
 export const staleTerm = (cluster: FuzzCluster, random: RandomStream): Hostile | undefined => {
   const candidates = REPLICAS.filter((id) => cluster.state(id).term > 0)
   if (candidates.length === 0) return undefined
   const to = pickOf(random, candidates)
   const state = cluster.state(to)
-  const message = craftReplicaMessage(random, state, random.int(state.term))
+  // Not a probe: a leader answers even a stale one with an append, to teach the prober its term (probing.ts).
+  const message = craftReplicaMessage(random, state, random.int(state.term), pickOf(random, STALE_TYPES))
   // A refused pre-vote names the voter's own term, which may well be behind ours: that is
   // an answer, not a stale message. Only a grant must carry the term it was asked for.
   const stale = message.type === "voted" && message.pre ? { ...message, granted: true } : message

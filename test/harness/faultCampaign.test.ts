@@ -77,6 +77,13 @@ describe("fault campaign (virtual mode, invariants after every step)", () => {
     expect(unsafe).toEqual([])
   }, 120_000)
 
+  it("a run whose history decides nothing is inconclusive, not safe", () => {
+    // Replicas that drop every datagram answer no client: the history holds nothing to check.
+    const deaf = (cluster: ClusterConfig) => Effect.map(makeReplicaShell(cluster), (shell) => ({ ...shell, onDatagram: () => {} }))
+    const s = { ...schedule(1), events: [], cuts: [], drops: 0 }
+    expect(runSchedule(s, configOf(s.config), deaf)).toEqual({ _tag: "Inconclusive", reason: "no operation was answered" })
+  })
+
   it("catches a replica that claims to lead a term it did not win, and shrinks the schedule to what it needs", () => {
     // Replica 0000 reports itself leader of whatever term it is in: two leaders in one term
     // as soon as anyone else wins an election.

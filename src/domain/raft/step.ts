@@ -1,5 +1,5 @@
 import { BROADCAST } from "../ids.ts"
-import type { ClientRequest, ReplicaMessage, WireMessage } from "../wire/messages.ts"
+import { type ClientRequest, MAX_COUNTER, type ReplicaMessage, type WireMessage } from "../wire/messages.ts"
 import { atNonLeader, expireParked } from "./follower/parking.ts"
 import { settleUndecided } from "./follower/undecided.ts"
 import { canvassAgain, onVote, onVoted, startPreVote } from "./election/election.ts"
@@ -52,9 +52,18 @@ const isReplicaMessage = (message: WireMessage): message is ReplicaMessage =>
 export const MAX_TERM_JUMP = 2 ** 20
 
 /**
+ * The furthest a snapshot may end: half the largest index a datagram may carry. A log that
+ * starts from a snapshot keeps growing by appends, and one past the wire's limit would make
+ * every answer and vote request of its replica undecodable to its peers, for good. No honest
+ * log comes near; from here, appends alone, a datagram's worth of entries at a time, would
+ * take some 2^36 forged datagrams to reach the limit.
+ */
+export const MAX_SNAPSHOT_INDEX = MAX_COUNTER / 2
+
+/**
  * Checks that a decoded message may act on this replica at all: addressed to it, replica
- * traffic only from cluster members, client traffic only from non-members, terms within
- * reach. Anything else is dropped with a reason, before it can touch the state.
+ * traffic only from cluster members, client traffic only from non-members, terms and
+ * snapshots within reach. Anything else is dropped with a reason, before it can touch the state.
  */
 const refusal = (state: RaftState, message: WireMessage): string | undefined => {
   const { self, peers } = state.config
@@ -68,6 +77,7 @@ const refusal = (state: RaftState, message: WireMessage): string | undefined => 
   if ("term" in message && message.term > state.term + MAX_TERM_JUMP) {
     return `term ${message.term} is more than ${MAX_TERM_JUMP} past ours (${state.term})`
   }
+  if (message.type === "install" && message.lastIndex > MAX_SNAPSHOT_INDEX) return `snapshot ends at ${message.lastIndex}, past ${MAX_SNAPSHOT_INDEX}`
   return undefined
 }
 

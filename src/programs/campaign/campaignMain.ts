@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { Either } from "effect"
 import { type Config, loadConfig } from "../../domain/harness/config.ts"
+import { EXIT_CODES } from "../../domain/harness/status.ts"
 import { standardSuite } from "../../harness/suite.ts"
 import { generateSchedule, runSchedule, shrink, type Outcome, type Schedule } from "../../harness/faultCampaign.ts"
 
@@ -12,7 +13,9 @@ import { generateSchedule, runSchedule, shrink, type Outcome, type Schedule } fr
  * mode with the Raft invariants checked after every replica step and linearizability checked
  * at the end. Harness checks such as "unanswered ≤ 50%" may fail under faults this heavy; those
  * are counted apart, as they say nothing about safety. A safety failure is shrunk and printed
- * with the command that replays it; the exit code is 1 if there was any.
+ * with the command that replays it; the exit code is 1 if there was any. A run whose history the
+ * linearizability checker could not decide is inconclusive, printed and counted apart, never
+ * as safe: the exit code is then 3, as kvsim's is (status.ts), unless something failed.
  */
 const usage = "usage: campaign --seeds A..B [--configs DIR]"
 
@@ -40,21 +43,25 @@ for (const file of standardSuite(readdirSync(dir))) {
 const names = [...configs.keys()]
 const configOf = (name: string): Config => configs.get(name) as Config
 
-const describe = (outcome: Outcome): string =>
+const describe = (outcome: Extract<Outcome, { readonly _tag: "InvariantBroken" | "NotLinearizable" }>): string =>
   outcome._tag === "InvariantBroken"
     ? `${outcome.violation.invariant} at ${outcome.atMs.toFixed(1)} ms: ${outcome.violation.detail}`
-    : outcome._tag === "NotLinearizable"
-      ? `not linearizable: ${outcome.explanation}`
-      : "safe"
+    : `not linearizable: ${outcome.explanation}`
 
 const started = performance.now()
 let safetyFailures = 0
+let inconclusive = 0
 let harnessOnly = 0
 for (let seed = from; seed <= to; seed++) {
   const schedule: Schedule = generateSchedule(seed, names, configOf)
   const outcome = runSchedule(schedule, configOf(schedule.config))
   if (outcome._tag === "Safe") {
     if (outcome.harnessChecksFailed.length > 0) harnessOnly++
+    continue
+  }
+  if (outcome._tag === "Inconclusive") {
+    inconclusive++
+    process.stdout.write(`INCONCLUSIVE seed ${seed} (${schedule.config}): ${outcome.reason}\n  replay: npm run campaign -- --seeds ${seed}..${seed}\n`)
     continue
   }
   safetyFailures++
@@ -69,6 +76,7 @@ const seconds = (performance.now() - started) / 1000
 const runs = to - from + 1
 process.stdout.write(
   `${runs} runs (seeds ${from}..${to}) in ${seconds.toFixed(1)} s (${((seconds * 1000) / runs).toFixed(0)} ms a run): ` +
-    `${safetyFailures} invariant or linearizability violations; ${harnessOnly} runs failed only harness checks (availability under heavy faults)\n`
+    `${safetyFailures} invariant or linearizability violations; ${inconclusive} inconclusive (linearizability undecided); ` +
+    `${harnessOnly} runs failed only harness checks (availability under heavy faults)\n`
 )
-process.exit(safetyFailures > 0 ? 1 : 0)
+process.exit(safetyFailures > 0 ? EXIT_CODES.fail : inconclusive > 0 ? EXIT_CODES.inconclusive : EXIT_CODES.pass)

@@ -67,6 +67,26 @@ export class PersistentMap<K, V> {
     return Array.from(this.reroot().keys())
   }
 
+  /**
+   * The keys on which this version and `other` may differ, found along the chain of
+   * differences that links them, when one is at most `limit` differences from the other;
+   * undefined when they are not linked that closely (built apart, or far apart). Reads
+   * without rerooting, so an observer that compares versions (the invariant checker) moves
+   * nothing under the replica that owns them.
+   */
+  keysDifferingFrom(other: PersistentMap<K, V>, limit: number): Array<K> | undefined {
+    return this.keysOnTheWayTo(other, limit) ?? other.keysOnTheWayTo(this, limit)
+  }
+
+  private keysOnTheWayTo(target: PersistentMap<K, V>, limit: number): Array<K> | undefined {
+    const keys: Array<K> = []
+    for (let version: PersistentMap<K, V> = this; version !== target; version = version.next as PersistentMap<K, V>) {
+      if (version.map !== undefined || keys.length === limit) return undefined
+      keys.push(version.key as K)
+    }
+    return keys
+  }
+
   private becomeDifference(key: K, present: boolean, value: V | undefined, next: PersistentMap<K, V>): void {
     this.map = undefined
     this.key = key
