@@ -1,5 +1,5 @@
-// `npm run fuzz [-- --count N] [--seed S]`: bundles the hostile-datagram campaign (test/fuzz)
-// and runs it; see test/fuzz/main.ts for what it sends and what it checks.
+// `npm run fuzz [-- --count N] [--seed S]`: bundles the hostile-datagram fuzzer afresh, so that it
+// runs without `npm run build`; see src/programs/fuzz/fuzzMain.ts for what it sends and checks.
 import { bundle } from "./bundle.mjs"
 import { scriptArgs } from "./scriptArgs.mjs"
 
@@ -10,5 +10,5 @@ scriptArgs(
   { valued: ["--count", "--seed"] }
 )
 
-await bundle("test/fuzz/main.ts", "dist/fuzz.mjs")
+await bundle("src/programs/fuzz/fuzzMain.ts", "dist/fuzz.mjs")
 await import("../dist/fuzz.mjs")

@@ -12,11 +12,8 @@ import { ReplicaLog, silentReplicaLog } from "../services/ReplicaLog.ts"
 import { Transport } from "../services/Transport.ts"
 import { makeReplicaShell, type ReplicaShell } from "../shell/replicaShell.ts"
 import { SimulationKernel } from "../simulation/kernel.ts"
-import { ReplicaTimers } from "../simulation/replicaTimers.ts"
+import { ReplicaTimers, SPIN_LIMIT } from "../simulation/replicaTimers.ts"
 import { type Adversary, VirtualNetwork } from "../simulation/virtualNetwork.ts"
-
-/** A replica whose timer fires this often at one instant is spinning: a bug worth stopping for. */
-const SPIN_LIMIT = 10_000
 
 export interface SimulationOptions {
   readonly seed: number

@@ -1,6 +1,12 @@
 import type { NodeId } from "../domain/ids.ts"
 import type { SimulationKernel } from "./kernel.ts"
 
+/**
+ * Wake-ups in a row at one instant past which a simulation's timers are spinning: replicas need
+ * a few at one instant, so this many is a loop worth stopping for, not a busy moment.
+ */
+export const SPIN_LIMIT = 10_000
+
 export interface SpinGuard {
   /** Wake-ups at one instant, one after another, past which the timers are spinning. */
   readonly limit: number

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { REPLICA_TYPES } from "./hostileMaterial.ts"
-import { runCampaign } from "./fuzzRun.ts"
+import { REPLICA_TYPES } from "../../src/fuzz/hostileMaterial.ts"
+import { runCampaign } from "../../src/fuzz/fuzzRun.ts"
 
 /** A slice of `npm run fuzz` (which sends a million): every category, against live clusters, in a few seconds. */
 describe("hostile datagrams against live five-replica clusters", () => {

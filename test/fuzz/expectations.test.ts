@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest"
 import type { Violation } from "../../src/domain/raft/invariants/violation.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
 import { appended, CLIENT, N0, N1, put, vote, voted } from "../domain/builders.ts"
-import type { Fate } from "./cluster.ts"
-import { achieved, problemWith } from "./expectations.ts"
+import type { Fate } from "../../src/fuzz/cluster.ts"
+import { achieved, problemWith } from "../../src/fuzz/expectations.ts"
 
 const stepped = (message: WireMessage, fields: { readonly unchanged?: boolean; readonly sent?: ReadonlyArray<WireMessage>; readonly violations?: ReadonlyArray<Violation> }): Extract<Fate, { readonly _tag: "Stepped" }> => ({
   _tag: "Stepped",

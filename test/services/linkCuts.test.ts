@@ -7,7 +7,7 @@ import { PeerTransport } from "../../src/services/PeerTransport.ts"
 import { PeerUdpLinks } from "../../src/services/PeerUdpLinks.ts"
 import type { ReplicaLog } from "../../src/services/ReplicaLog.ts"
 import { Transport } from "../../src/services/Transport.ts"
-import { clusterOn, count, eventually, fakeLinks, freePorts, hello, ids, recordingLog, testKey } from "../support/peers.ts"
+import { count, eventually, fakeLinks, hello, ids, localCluster, recordingLog } from "../support/peers.ts"
 
 const [A, B, C] = ids(3) as [NodeId, NodeId, NodeId]
 
@@ -64,10 +64,7 @@ describe("LinkCuts", () => {
 
   it.scopedLive("cuts real links: a cut known only to the receiver drops on arrival, and healing lets the next through", () =>
     Effect.gen(function* () {
-      const ports = yield* freePorts(3)
-      const cluster = clusterOn(ports)
-      const key = testKey()
-      const log = recordingLog()
+      const { cluster, key, log } = yield* localCluster(3)
       // One LinkCuts per node, as in separate processes: only B knows of the cut A → B.
       const atB = new LinkCuts()
       atB.cut(A, B)

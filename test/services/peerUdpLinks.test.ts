@@ -9,7 +9,7 @@ import { PeerLinks } from "../../src/services/PeerLinks.ts"
 import { PeerTransport } from "../../src/services/PeerTransport.ts"
 import { PeerUdpLinks } from "../../src/services/PeerUdpLinks.ts"
 import { Transport } from "../../src/services/Transport.ts"
-import { bytes, clusterOn, collect, count, eventually, freePorts, hello, recordingLog, testKey } from "../support/peers.ts"
+import { bytes, clusterOn, collect, count, eventually, hello, localCluster, recordingLog, testKey } from "../support/peers.ts"
 
 const A = "0000" as NodeId
 const B = "0001" as NodeId
@@ -56,10 +56,7 @@ const sendRaw = (socket: Socket, datagram: Uint8Array, port: number) =>
 describe("PeerUdpLinks", () => {
   it.scopedLive("three nodes on 127.0.0.1 exchange datagrams through Transport: unicast, broadcast to the others, a near-full-size one", () =>
     Effect.gen(function* () {
-      const ports = yield* freePorts(3)
-      const cluster = clusterOn(ports)
-      const key = testKey()
-      const log = recordingLog()
+      const { cluster, key, log } = yield* localCluster(3)
       const [a, b, c] = yield* Effect.all([A, B, C].map((id) => startTransport(cluster, id, key, log)))
       const received = new Map<NodeId, Array<string>>([[A, []], [B, []], [C, []]])
       for (const [id, transport] of [[A, a!], [B, b!], [C, c!]] as const) {
@@ -80,10 +77,7 @@ describe("PeerUdpLinks", () => {
 
   it.scopedLive("sends tag ‖ payload with the documented tag, and names the sender of what arrives", () =>
     Effect.gen(function* () {
-      const ports = yield* freePorts(3)
-      const cluster = clusterOn(ports)
-      const key = testKey()
-      const log = recordingLog()
+      const { ports, cluster, key, log } = yield* localCluster(3)
       const a = yield* startLinks(cluster, A, key, log)
       const b = yield* startLinks(cluster, B, key, log)
       const atC = yield* rawSocket(ports[2]!)
@@ -98,10 +92,7 @@ describe("PeerUdpLinks", () => {
 
   it.scopedLive("drops and logs what is forged, replayed to another node, reflected, cut short, or from an unknown address", () =>
     Effect.gen(function* () {
-      const ports = yield* freePorts(3)
-      const cluster = clusterOn(ports)
-      const key = testKey()
-      const log = recordingLog()
+      const { ports, cluster, key, log } = yield* localCluster(3)
       const a = yield* startLinks(cluster, A, key, log)
       const b = yield* startLinks(cluster, B, key, log)
       const atA = yield* collect(a)
@@ -152,9 +143,7 @@ describe("PeerUdpLinks", () => {
 
   it.scopedLive("nodes with different keys hear nothing from each other", () =>
     Effect.gen(function* () {
-      const ports = yield* freePorts(2)
-      const cluster = clusterOn(ports)
-      const log = recordingLog()
+      const { cluster, log } = yield* localCluster(2)
       const a = yield* startLinks(cluster, A, testKey(), log)
       const b = yield* startLinks(cluster, B, testKey(), log)
       const atA = yield* collect(a)
@@ -168,10 +157,7 @@ describe("PeerUdpLinks", () => {
 
   it.scopedLive("holds what arrives before anyone listens, then hands it over", () =>
     Effect.gen(function* () {
-      const ports = yield* freePorts(2)
-      const cluster = clusterOn(ports)
-      const key = testKey()
-      const log = recordingLog()
+      const { cluster, key, log } = yield* localCluster(2)
       const a = yield* startLinks(cluster, A, key, log)
       const b = yield* startLinks(cluster, B, key, log)
       a.send(B, bytes("early"))
@@ -186,9 +172,7 @@ describe("PeerUdpLinks", () => {
 
   it.scopedLive("fails to start, saying why, when its id is not in the file or its port is taken", () =>
     Effect.gen(function* () {
-      const ports = yield* freePorts(2)
-      const cluster = clusterOn(ports)
-      const log = recordingLog()
+      const { ports, cluster, log } = yield* localCluster(2)
       const stranger = yield* Effect.flip(startLinks(cluster, "0007" as NodeId, testKey(), log))
       expect(stranger.reason).toBe("node 0007 is not in cluster test-cluster")
       yield* startLinks(cluster, A, testKey(), log)

@@ -9,12 +9,9 @@ import { makeReplicaShell, serve, type ReplicaShell } from "../../src/shell/repl
 import { catchUp, driveByClock } from "../../src/simulation/clockDriver.ts"
 import { SimulationKernel } from "../../src/simulation/kernel.ts"
 import { MemoryNetwork, MemoryTransport } from "../../src/simulation/memoryNetwork.ts"
-import { ReplicaTimers } from "../../src/simulation/replicaTimers.ts"
+import { ReplicaTimers, SPIN_LIMIT } from "../../src/simulation/replicaTimers.ts"
 import { TimerAlarm } from "../../src/simulation/timerAlarm.ts"
 import { VirtualNetwork } from "../../src/simulation/virtualNetwork.ts"
-
-/** A replica woken this often at one instant is spinning: the run stops there. */
-const SPIN_LIMIT = 10_000
 
 export interface Cluster {
   readonly kernel: SimulationKernel

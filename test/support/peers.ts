@@ -44,6 +44,13 @@ export const clusterOn = (ports: ReadonlyArray<number>, name = CLUSTER): Cluster
     )
   )
 
+/**
+ * What a test of real peer links starts from: `count` nodes on free ports of 127.0.0.1, one
+ * key for all of them, and a log that keeps every report.
+ */
+export const localCluster = (count: number) =>
+  Effect.map(freePorts(count), (ports) => ({ ports, cluster: clusterOn(ports), key: testKey(), log: recordingLog() }))
+
 export interface Report {
   readonly level: Level
   readonly key: string

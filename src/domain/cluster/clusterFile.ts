@@ -1,6 +1,6 @@
 import { Data, Either, Schema } from "effect"
 import { BROADCAST, isNodeId, type NodeId } from "../ids.ts"
-import { fieldErrors } from "../schemaErrors.ts"
+import { jsonFileDecoder } from "../jsonFile.ts"
 
 /**
  * A cluster file: which nodes make up one store, where each is reached, and where each finds
@@ -96,16 +96,8 @@ export type ClusterFile = typeof ClusterFile.Type
 
 export class ClusterFileError extends Data.TaggedError("ClusterFileError")<{ readonly reason: string }> {}
 
-// Unknown fields are refused, so that a misspelt field cannot silently do nothing.
-const decodeClusterFile = Schema.decodeUnknownEither(ClusterFile, { errors: "all", onExcessProperty: "error" })
+const decodeClusterFile = jsonFileDecoder(ClusterFile, "cluster file")
 
 /** Decodes a cluster file's text; the error names every mistaken field and what was expected. */
-export const loadClusterFile = (text: string): Either.Either<ClusterFile, ClusterFileError> => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    return Either.left(new ClusterFileError({ reason: `not JSON (${error instanceof Error ? error.message : String(error)})` }))
-  }
-  return Either.mapLeft(decodeClusterFile(json), (error) => new ClusterFileError({ reason: fieldErrors(error, "cluster file") }))
-}
+export const loadClusterFile = (text: string): Either.Either<ClusterFile, ClusterFileError> =>
+  Either.mapLeft(decodeClusterFile(text), (reason) => new ClusterFileError({ reason }))

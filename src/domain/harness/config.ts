@@ -1,5 +1,5 @@
 import { Data, Either, JSONSchema, Schema } from "effect"
-import { fieldErrors } from "../schemaErrors.ts"
+import { jsonFileDecoder } from "../jsonFile.ts"
 import { MAX_VALUE_BYTES, MD5_LENGTH } from "./workload.ts"
 
 /** `[bonus, full, partial]`: a metric below the first earns the bonus tier, and so on. */
@@ -78,19 +78,11 @@ export const configJsonSchema = (): object => ({
 
 export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly reason: string }> {}
 
-// Unknown fields are rejected so that a misspelt override ("drop") cannot silently do nothing.
-const decodeConfig = Schema.decodeUnknownEither(Config, { errors: "all", onExcessProperty: "error" })
+const decodeConfig = jsonFileDecoder(Config, "config")
 
 /** Decodes a config file's text; the error names every offending field and what was expected. */
-export const loadConfig = (text: string): Either.Either<Config, ConfigError> => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    return Either.left(new ConfigError({ reason: `not JSON (${error instanceof Error ? error.message : String(error)})` }))
-  }
-  return Either.mapLeft(decodeConfig(json), (error) => new ConfigError({ reason: fieldErrors(error, "config") }))
-}
+export const loadConfig = (text: string): Either.Either<Config, ConfigError> =>
+  Either.mapLeft(decodeConfig(text), (reason) => new ConfigError({ reason }))
 
 /** The limits of correctness checks 4, 5 and 6, with the reference's defaults. */
 export interface FractionLimits {

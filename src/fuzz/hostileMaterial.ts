@@ -1,11 +1,11 @@
 /** The raw material of hostile datagrams: ids, honest messages from the run, crafted ones, and JSON text with numbers JSON cannot write. */
-import type { RandomStream } from "../../src/domain/randomStream.ts"
-import { BROADCAST, type NodeId } from "../../src/domain/ids.ts"
-import { lastIndex, lastTerm, termAt } from "../../src/domain/raft/log/log.ts"
-import { imageOf } from "../../src/domain/raft/log/snapshot.ts"
-import type { RaftState } from "../../src/domain/raft/state.ts"
-import { MAX_TERM_JUMP } from "../../src/domain/raft/step.ts"
-import { type ClientRequest, MAX_COUNTER, type ReplicaMessage } from "../../src/domain/wire/messages.ts"
+import type { RandomStream } from "../domain/randomStream.ts"
+import { BROADCAST, type NodeId } from "../domain/ids.ts"
+import { lastIndex, lastTerm, termAt } from "../domain/raft/log/log.ts"
+import { imageOf } from "../domain/raft/log/snapshot.ts"
+import type { RaftState } from "../domain/raft/state.ts"
+import { MAX_TERM_JUMP } from "../domain/raft/step.ts"
+import { type ClientRequest, MAX_COUNTER, type ReplicaMessage } from "../domain/wire/messages.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS, type Sent } from "./cluster.ts"
 
 export type Json = Record<string, unknown>

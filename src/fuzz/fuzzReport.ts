@@ -1,24 +1,9 @@
-/**
- * `npm run fuzz [-- --count N] [--seed S]`: a million hostile datagrams (by default) against two
- * live five-replica clusters (fuzzRun.ts), one table of what became of them; exits 1 on any crash or
- * broken expectation. The same seed and count replay the same run.
- */
 import type { Activity } from "./cluster.ts"
-import { type CampaignResult, runCampaign } from "./fuzzRun.ts"
-
-const DEFAULT_COUNT = 1_000_000
-const DEFAULT_SEED = 1
-
-const option = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(name)
-  if (at === -1) return fallback
-  const value = Number(process.argv[at + 1])
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} needs a whole number, not "${process.argv[at + 1]}"`)
-  return value
-}
+import type { CampaignResult } from "./fuzzRun.ts"
 
 const count = (n: number): string => n.toLocaleString("en-US")
 
+/** One row per category of what became of its datagrams, and their totals. */
 const table = (result: CampaignResult): string => {
   const header = ["category", "expected", "sent", "rejected", "unchanged", "changed", "crashes", "violations"]
   const rows = result.categories.map((c) => [c.name, c.expectation, c.sent, c.rejected, c.unchanged, c.changed, c.crashes, c.violations])
@@ -39,15 +24,10 @@ const lieEffects = (result: CampaignResult): string => {
   return `lies stepped: ${count(lies)}; cluster invariants they broke (no replica can stop an unauthenticated lie): ${list === "" ? "none" : list}`
 }
 
-const seed = option("--seed", DEFAULT_SEED)
-const total = option("--count", DEFAULT_COUNT)
-const started = performance.now()
-const result = runCampaign({ seed, count: total, onProgress: (sent) => process.stderr.write(`fuzz: ${count(sent)} of ${count(total)}\n`) })
-const seconds = (performance.now() - started) / 1000
-
-process.stdout.write(
+/** `npm run fuzz`'s report of a campaign that took `seconds` of wall time, with the command that replays it. */
+export const fuzzReport = (result: CampaignResult, seconds: number): string =>
   [
-    `${count(result.count)} hostile datagrams, seed ${seed} (replay: npm run fuzz -- --seed ${seed} --count ${result.count})`,
+    `${count(result.count)} hostile datagrams, seed ${result.seed} (replay: npm run fuzz -- --seed ${result.seed} --count ${result.count})`,
     "",
     table(result),
     "",
@@ -61,5 +41,6 @@ process.stdout.write(
     ...(result.lieEffects.examples.length === 0 ? [] : ["", "first effects of lies:", ...result.lieEffects.examples]),
     ""
   ].join("\n")
-)
-process.exitCode = result.crashes + result.violations > 0 ? 1 : 0
+
+/** The progress line for `sent` of `total` datagrams. */
+export const fuzzProgress = (sent: number, total: number): string => `fuzz: ${count(sent)} of ${count(total)}\n`

@@ -1,8 +1,8 @@
 /** Well-formed datagrams a replica must ignore: from or to the wrong party, from an older term, or a client request it has handled. */
-import type { RandomStream } from "../../src/domain/randomStream.ts"
-import { BROADCAST } from "../../src/domain/ids.ts"
-import { encodeMessage } from "../../src/domain/wire/decode.ts"
-import type { WireMessage } from "../../src/domain/wire/messages.ts"
+import type { RandomStream } from "../domain/randomStream.ts"
+import { BROADCAST } from "../domain/ids.ts"
+import { encodeMessage } from "../domain/wire/decode.ts"
+import type { WireMessage } from "../domain/wire/messages.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS } from "./cluster.ts"
 import type { Hostile } from "./categories.ts"
 import { anyMessage, anyReplica, clientRequest, craftReplicaMessage, pickOf, REPLICA_TYPES, STRANGERS, toText } from "./hostileMaterial.ts"

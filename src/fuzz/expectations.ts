@@ -1,6 +1,6 @@
 /** Judging one hostile datagram's fate against what its category may do (categories.ts). */
-import { isClusterInvariant, type Violation } from "../../src/domain/raft/invariants/violation.ts"
-import type { WireMessage } from "../../src/domain/wire/messages.ts"
+import { isClusterInvariant, type Violation } from "../domain/raft/invariants/violation.ts"
+import type { WireMessage } from "../domain/wire/messages.ts"
 import type { Fate } from "./cluster.ts"
 import type { Expectation } from "./categories.ts"
 

@@ -1,5 +1,5 @@
-import type { RandomStream } from "../../src/domain/randomStream.ts"
-import type { NodeId } from "../../src/domain/ids.ts"
+import type { RandomStream } from "../domain/randomStream.ts"
+import type { NodeId } from "../domain/ids.ts"
 import { forged, mutatedBenign, replayedReplica } from "./accepted.ts"
 import type { FuzzCluster } from "./cluster.ts"
 import { badJson, notAnObject, oversized, unknownType, wrongFieldTypes } from "./malformed.ts"

@@ -1,6 +1,6 @@
 /** Datagrams the decoder must turn away: not JSON, not an object, ill-typed, of no known type, or too big. */
-import type { RandomStream } from "../../src/domain/randomStream.ts"
-import { MAX_DATAGRAM_BYTES } from "../../src/domain/wire/decode.ts"
+import type { RandomStream } from "../domain/randomStream.ts"
+import { MAX_DATAGRAM_BYTES } from "../domain/wire/decode.ts"
 import type { FuzzCluster } from "./cluster.ts"
 import type { Hostile } from "./categories.ts"
 import { anyMessage, anyReplica, pickOf, raw, toText } from "./hostileMaterial.ts"

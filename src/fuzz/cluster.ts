@@ -1,14 +1,16 @@
 import { Either } from "effect"
-import { RandomStream } from "../../src/domain/randomStream.ts"
-import { BROADCAST, clientId, type NodeId, replicaId } from "../../src/domain/ids.ts"
-import { RaftInvariants } from "../../src/domain/raft/invariants/invariants.ts"
-import type { Violation } from "../../src/domain/raft/invariants/violation.ts"
-import { initialState, type RaftState } from "../../src/domain/raft/state.ts"
-import { step, wakeAt, type Input, type Step } from "../../src/domain/raft/step.ts"
-import { defaultTiming } from "../../src/domain/raft/timing.ts"
-import { decodeDatagram, type DecodeReason } from "../../src/domain/wire/decode.ts"
-import type { ClientRequest, ReplicaMessage, WireMessage } from "../../src/domain/wire/messages.ts"
-import { EventQueue } from "../../src/simulation/eventQueue.ts"
+import { RandomStream } from "../domain/randomStream.ts"
+import { BROADCAST, clientId, type NodeId, replicaId } from "../domain/ids.ts"
+import { RaftInvariants } from "../domain/raft/invariants/invariants.ts"
+import type { Violation } from "../domain/raft/invariants/violation.ts"
+import { initialState, type RaftState } from "../domain/raft/state.ts"
+import { step, wakeAt, type Input, type Step } from "../domain/raft/step.ts"
+import { defaultTiming } from "../domain/raft/timing.ts"
+import { decodeDatagram, type DecodeReason } from "../domain/wire/decode.ts"
+import type { ClientRequest, ReplicaMessage, WireMessage } from "../domain/wire/messages.ts"
+import { SimulationKernel } from "../simulation/kernel.ts"
+import { ReplicaTimers, SPIN_LIMIT } from "../simulation/replicaTimers.ts"
+import { VirtualNetwork } from "../simulation/virtualNetwork.ts"
 import { Ring } from "./ring.ts"
 
 export const REPLICAS: ReadonlyArray<NodeId> = Array.from({ length: 5 }, (_, i) => replicaId(i))
@@ -16,7 +18,7 @@ export const REPLICAS: ReadonlyArray<NodeId> = Array.from({ length: 5 }, (_, i) 
 export const CLIENTS: ReadonlyArray<NodeId> = Array.from({ length: 8 }, (_, i) => clientId(REPLICAS.length, i))
 
 /** Honest traffic: loopback-like hops, a few losses, and now and then a replica cut off long enough to force an election. */
-const HOP_MS = { base: 0.05, jitter: 0.25 }
+const HOP = { baseMs: 0.05, jitterMs: 0.25 }
 const HONEST_DROP = 0.02
 const CLIENT_GAP_MS = 25
 const ISOLATE_EVERY_MS = 20_000
@@ -24,8 +26,6 @@ const ISOLATE_FOR_MS = 3_000
 /** Honest messages remembered for replays and mutations, and client requests per replica for replays. */
 const POOL_SIZE = 2048
 const HANDLED_SIZE = 512
-/** A timer firing this often at one instant is spinning. */
-const SPIN_LIMIT = 1_000
 
 export interface Sent {
   readonly to: NodeId
@@ -60,49 +60,50 @@ export interface Activity {
   clientOks: number
 }
 
-type Event =
-  | { readonly _tag: "Deliver"; readonly to: NodeId; readonly message: WireMessage }
-  | { readonly _tag: "Wake"; readonly replica: NodeId; readonly token: number }
-  | { readonly _tag: "Client" }
-  | { readonly _tag: "Isolate" }
-  | { readonly _tag: "Heal" }
-
 /**
  * Five replicas as pure state, driven the way the shell drives one (decode at the edge, then
- * `step`, then perform the sends), on virtual time with an honest network and honest clients
- * around them. Hostile datagrams are injected between honest events, and every step, honest or
+ * `step`, then perform the sends), on the simulation kernel: its virtual network between them
+ * and its timers to wake them, with honest clients around them. Hostile datagrams are injected between honest events, and every step, honest or
  * not, stands and is checked by one invariant checker watching the whole cluster; what goes
  * wrong in honest steps waits in `troubles` for the caller to collect.
  */
 export class FuzzCluster {
-  now = 0
   readonly activity: Activity = { honestSteps: 0, elections: 0, maxTerm: 0, maxCommit: 0, clientOks: 0 }
   readonly troubles: Array<Trouble> = []
   /** Honest replica messages as sent, for replays and mutations. */
   readonly pool = new Ring<Sent>(POOL_SIZE)
   private readonly states = new Map<NodeId, RaftState>()
-  private readonly wakeAt = new Map<NodeId, number>()
-  private readonly tokens = new Map<NodeId, number>()
   private readonly handled = new Map<NodeId, Ring<ClientRequest>>()
-  private readonly queue = new EventQueue<Event>()
-  private readonly lastArrival = new Map<string, number>()
+  private readonly kernel = new SimulationKernel()
+  private readonly network: VirtualNetwork
+  private readonly timers: ReplicaTimers
   private readonly invariants = new RaftInvariants()
   /** The replica cut off from its peers right now, if any. */
   isolated: NodeId | undefined
-  private spinAt = Number.NaN
-  private spins = 0
   private mids = 0
 
   constructor(private readonly random: RandomStream) {
+    // One stream for every draw, the network's and the replicas', so that a seed replays the run.
+    const draw = (): number => random.float()
+    this.network = new VirtualNetwork(this.kernel, { members: REPLICAS, hop: HOP, jitter: draw, chaos: draw })
+    this.network.setDropRate(HONEST_DROP)
+    this.timers = new ReplicaTimers(this.kernel, {
+      limit: SPIN_LIMIT,
+      onSpin: (id, now) => this.troubles.push({ _tag: "Crashed", during: `timer of ${id}`, error: `spins at t=${now}` })
+    })
     for (const self of REPLICAS) {
       const state = initialState({ self, peers: REPLICAS.filter((id) => id !== self), timing: defaultTiming }, 0, random.float())
       this.states.set(self, state)
       this.handled.set(self, new Ring(HANDLED_SIZE))
-      this.tokens.set(self, 0)
       this.schedule(self, wakeAt(state))
     }
-    this.queue.push(CLIENT_GAP_MS, { _tag: "Client" })
-    this.queue.push(ISOLATE_EVERY_MS, { _tag: "Isolate" })
+    this.kernel.at(CLIENT_GAP_MS, () => this.client())
+    this.kernel.at(ISOLATE_EVERY_MS, () => this.isolate())
+  }
+
+  /** The cluster's virtual time. */
+  get now(): number {
+    return this.kernel.now
   }
 
   state(id: NodeId): RaftState {
@@ -116,12 +117,7 @@ export class FuzzCluster {
 
   /** Runs honest traffic and timers up to `until`. */
   advanceTo(until: number): void {
-    for (let at = this.queue.peekAt(); at !== undefined && at <= until; at = this.queue.peekAt()) {
-      const { event } = this.queue.pop() as { readonly at: number; readonly event: Event }
-      this.now = at
-      this.handle(event)
-    }
-    this.now = until
+    this.kernel.advanceTo(until)
   }
 
   /** A hostile datagram reaches `to` through the shell's edge; what the step makes of it stands. */
@@ -141,47 +137,30 @@ export class FuzzCluster {
     return { _tag: "Stepped", message, unchanged: outcome.result.state === before, sent, violations: outcome.violations }
   }
 
-  private handle(event: Event): void {
-    switch (event._tag) {
-      case "Deliver": {
-        if (!REPLICAS.includes(event.to)) {
-          if (event.message.type === "ok") this.activity.clientOks++
-          return
-        }
-        const message = event.message
-        if (message.type === "get" || message.type === "put") this.handledBy(event.to).push(message)
-        this.honest(event.to, { _tag: "Message", message })
-        return
-      }
-      case "Wake": {
-        if (event.token !== this.tokens.get(event.replica)) return
-        this.spins = this.now === this.spinAt ? this.spins + 1 : 0
-        this.spinAt = this.now
-        if (this.spins > SPIN_LIMIT) {
-          this.troubles.push({ _tag: "Crashed", during: `timer of ${event.replica}`, error: `spins at t=${this.now}` })
-          this.wakeAt.set(event.replica, Number.POSITIVE_INFINITY)
-          return
-        }
-        this.wakeAt.set(event.replica, Number.POSITIVE_INFINITY)
-        this.honest(event.replica, { _tag: "Timeout" })
-        return
-      }
-      case "Client": {
-        this.clientRequest()
-        this.queue.push(this.now + CLIENT_GAP_MS, { _tag: "Client" })
-        return
-      }
-      case "Isolate": {
-        this.isolated = this.leader() ?? this.random.pick(REPLICAS)
-        this.queue.push(this.now + ISOLATE_FOR_MS, { _tag: "Heal" })
-        this.queue.push(this.now + ISOLATE_EVERY_MS, { _tag: "Isolate" })
-        return
-      }
-      case "Heal": {
-        this.isolated = undefined
-        return
-      }
+  private deliver(to: NodeId, message: WireMessage): void {
+    if (!REPLICAS.includes(to)) {
+      if (message.type === "ok") this.activity.clientOks++
+      return
     }
+    if (message.type === "get" || message.type === "put") this.handledBy(to).push(message)
+    this.honest(to, { _tag: "Message", message })
+  }
+
+  private client(): void {
+    this.clientRequest()
+    this.kernel.at(this.now + CLIENT_GAP_MS, () => this.client())
+  }
+
+  /** Cuts the leader (or anyone, when none leads) off from its peers for a while: an election follows. */
+  private isolate(): void {
+    const isolated = this.leader() ?? (this.random.pick(REPLICAS) as NodeId)
+    this.isolated = isolated
+    this.network.partition([isolated])
+    this.kernel.at(this.now + ISOLATE_FOR_MS, () => {
+      this.isolated = undefined
+      this.network.heal()
+    })
+    this.kernel.at(this.now + ISOLATE_EVERY_MS, () => this.isolate())
   }
 
   private honest(id: NodeId, input: Input): void {
@@ -217,12 +196,7 @@ export class FuzzCluster {
   }
 
   private schedule(id: NodeId, wake: number): void {
-    const at = Math.max(wake, this.now)
-    if (at === this.wakeAt.get(id)) return
-    const token = (this.tokens.get(id) ?? 0) + 1
-    this.tokens.set(id, token)
-    this.wakeAt.set(id, at)
-    if (Number.isFinite(at)) this.queue.push(at, { _tag: "Wake", replica: id, token })
+    this.timers.set(id, wake, () => this.honest(id, { _tag: "Timeout" }))
   }
 
   private route(from: NodeId, message: WireMessage): void {
@@ -238,12 +212,8 @@ export class FuzzCluster {
       if (message.type !== "get" && message.type !== "put" && message.type !== "hello" && message.type !== "ok" && message.type !== "fail" && message.type !== "redirect") {
         this.pool.push({ to, message })
       }
-      if (from === this.isolated || to === this.isolated || this.random.float() < HONEST_DROP) return
     }
-    const link = `${from}>${to}`
-    const at = Math.max(this.now + HOP_MS.base + this.random.float() * HOP_MS.jitter, this.lastArrival.get(link) ?? 0)
-    this.lastArrival.set(link, at)
-    this.queue.push(at, { _tag: "Deliver", to, message })
+    this.network.send(`${from}>${to}`, from, to, () => this.deliver(to, message))
   }
 
   /** An honest client: a put or get on a small key space, to the leader when there is one. */

@@ -1,7 +1,7 @@
 /** Datagrams a replica acts on: copies of honest traffic, honest traffic in odd dress, and lies. */
-import type { RandomStream } from "../../src/domain/randomStream.ts"
-import { BROADCAST } from "../../src/domain/ids.ts"
-import { encodeMessage } from "../../src/domain/wire/decode.ts"
+import type { RandomStream } from "../domain/randomStream.ts"
+import { BROADCAST } from "../domain/ids.ts"
+import { encodeMessage } from "../domain/wire/decode.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS, type Sent } from "./cluster.ts"
 import type { Hostile } from "./categories.ts"
 import {
