@@ -30,7 +30,7 @@ const submit = (
         case "NotLeader":
           return notLeader(outcome.leader, addresses, url)
         case "Unavailable":
-          return unavailable(`the outcome is unknown (${outcome.reason}); retrying with the same Client-Id and Client-Sequence is safe`)
+          return unavailable(`${outcome.reason}; the outcome is unknown: retry (a put or delete resent with the same Client-Id and Client-Sequence takes effect once)`)
       }
     })
   )
@@ -96,8 +96,8 @@ const status = Effect.flatMap(KvNode, (node) => node.status).pipe(
 )
 
 /**
- * The client API: its routes, and a JSON 404 for any other path (docs/cluster-api.md). `addresses` are the cluster's HTTP addresses,
- * where a follower sends clients to reach the leader.
+ * The client API (docs/cluster-api.md): its routes, and a JSON 404 for any other path.
+ * `addresses` are the cluster's HTTP addresses, where a follower sends clients to the leader.
  */
 export const kvApp = (addresses: ReadonlyMap<NodeId, Address>) => {
   const get = getKey(addresses)
