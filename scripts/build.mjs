@@ -7,7 +7,8 @@ const entries = {
   kvsim: "src/programs/kvsim/kvsimMain.ts",
   microbench: "src/programs/microbench/microbenchMain.ts",
   campaign: "src/programs/campaign/campaignMain.ts",
-  fuzz: "src/programs/fuzz/fuzzMain.ts"
+  fuzz: "src/programs/fuzz/fuzzMain.ts",
+  kv: "src/programs/kv/kvMain.ts"
 }
 
-await Promise.all(Object.entries(entries).map(([name, entry]) => bundle(entry, `dist/${name}.mjs`, { executable: name === "kvsim" })))
+await Promise.all(Object.entries(entries).map(([name, entry]) => bundle(entry, `dist/${name}.mjs`, { executable: name === "kvsim" || name === "kv" })))
