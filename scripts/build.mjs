@@ -6,7 +6,8 @@ const entries = {
   "3700kvstore": "src/programs/replica/replicaMain.ts",
   kvsim: "src/programs/kvsim/kvsimMain.ts",
   microbench: "src/programs/microbench/microbenchMain.ts",
-  campaign: "src/programs/campaign/campaignMain.ts"
+  campaign: "src/programs/campaign/campaignMain.ts",
+  kvnode: "src/programs/kvnode/kvnodeMain.ts"
 }
 
-await Promise.all(Object.entries(entries).map(([name, entry]) => bundle(entry, `dist/${name}.mjs`, { executable: name === "kvsim" })))
+await Promise.all(Object.entries(entries).map(([name, entry]) => bundle(entry, `dist/${name}.mjs`, { executable: name === "kvsim" || name === "kvnode" })))
