@@ -61,7 +61,7 @@ export const startDurableCluster = (size: number, seed: number) =>
           const kv = yield* makeKvNode(shell, { timeout: "2 seconds" })
           yield* Deferred.succeed(started, { shell, kv })
           return yield* Effect.race(serve(shell), shell.failed)
-        }).pipe(Effect.provide(layer), Effect.withClock(kernel.clock), Effect.withRandom(Random.make(seed * 31 + incarnations++)))
+        }).pipe(Effect.scoped, Effect.provide(layer), Effect.withClock(kernel.clock), Effect.withRandom(Random.make(seed * 31 + incarnations++)))
         const fiber = yield* Effect.fork(program)
         const node = { ...(yield* Deferred.await(started)), fiber }
         nodes.set(self, node)

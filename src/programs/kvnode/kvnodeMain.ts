@@ -1,5 +1,6 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Either } from "effect"
+import type { ClusterNode } from "../../domain/cluster/clusterFile.ts"
 import { preciseClock } from "../../services/PreciseClock.ts"
 import { rateLimitedLog } from "../../services/ReplicaLog.ts"
 import { stderrLogger } from "../../services/stderrLogger.ts"
@@ -9,10 +10,10 @@ import { serveNode, type NodeApi } from "./serveNode.ts"
 const LOG_INTERVAL_MS = 5_000
 
 /**
- * What the node serves its clients with, run beside it with KvNode provided: the integrator
- * adds the HTTP API here.
+ * What the node serves its clients with, given its cluster file entry, run beside it with
+ * KvNode provided: the HTTP API goes here.
  */
-const apis: ReadonlyArray<NodeApi<never, never>> = []
+const apisFor = (_node: ClusterNode): ReadonlyArray<NodeApi<never, never>> => []
 
 const parsed = parseKvnodeArgs(process.argv.slice(2), process.env)
 if (Either.isLeft(parsed)) {
@@ -22,7 +23,7 @@ if (Either.isLeft(parsed)) {
 const args = parsed.right
 
 // SIGINT and SIGTERM interrupt the node (runMain): sockets and files close in their scopes.
-serveNode({ id: args.id, clusterFile: args.clusterFile, dataDirectory: args.dataDirectory }, apis).pipe(
+serveNode({ id: args.id, clusterFile: args.clusterFile, dataDirectory: args.dataDirectory }, apisFor).pipe(
   Effect.tapErrorCause((cause) => Effect.logError(cause)),
   Effect.provide(rateLimitedLog(LOG_INTERVAL_MS)),
   Effect.provide(stderrLogger(args.logLevel)),

@@ -1,6 +1,6 @@
 import { Deferred, Effect, Either, Exit, Random, Runtime } from "effect"
 import { RandomStream } from "../../domain/randomStream.ts"
-import { durableChanges, hasChanges } from "../../domain/raft/durable/durableChanges.ts"
+import { durableChanges, hasChanges, type DurableChanges } from "../../domain/raft/durable/durableChanges.ts"
 import { recoveredState } from "../../domain/raft/durable/recoveredState.ts"
 import type { Output } from "../../domain/raft/outputs.ts"
 import type { ClusterConfig } from "../../domain/raft/state.ts"
@@ -35,7 +35,7 @@ export interface DurableShell extends ReplicaShell {
  * harness shell's synchronous path, which a lease read or a heartbeat answer keeps.
  *
  * It starts from what the store recovered (recoveredState.ts), a follower of its last term;
- * it sends no hello, which only the harness expects.
+ * it sends no hello, which only the harness expects. It stops when its scope closes.
  */
 export const makeDurableShell = (config: ClusterConfig) =>
   Effect.gen(function* () {
@@ -56,7 +56,10 @@ export const makeDurableShell = (config: ClusterConfig) =>
     let durable = state
     let wake = wakeAt(state)
     let writing = false
-    let broken = false
+    /** Set when a write failed or the shell's scope closed: nothing more is stepped or sent. */
+    let stopped = false
+    // A write still in flight when the node is stopped must not release its outputs after it.
+    yield* Effect.addFinalizer(() => Effect.sync(() => void (stopped = true)))
     /** Outputs of the steps since `durable`, in order: they leave once the next write lands. */
     let waiting: Array<ReadonlyArray<Output>> = []
 
@@ -67,8 +70,8 @@ export const makeDurableShell = (config: ClusterConfig) =>
       }
     }
 
-    const writeWaiting = (): void => {
-      const changes = durableChanges(durable, state)
+    /** Writes `changes` (from `durable` to the current state); the waiting outputs leave once they land. */
+    const write = (changes: DurableChanges): void => {
       durable = state
       const covered = waiting
       waiting = []
@@ -76,20 +79,21 @@ export const makeDurableShell = (config: ClusterConfig) =>
       runCallback(writeChanges(storage, changes), {
         onExit: (exit) => {
           writing = false
+          if (stopped) return
           if (Exit.isFailure(exit)) {
-            broken = true
+            stopped = true
             runSync(diagnostics.report("warning", "storage-failed", "a write to the store failed; the node stops"))
             Deferred.unsafeDone(failure, Exit.failCause(exit.cause))
             return
           }
           for (const outputs of covered) perform(outputs)
-          if (waiting.length > 0) writeWaiting()
+          if (waiting.length > 0) write(durableChanges(durable, state))
         }
       })
     }
 
     const advance = (input: Input): void => {
-      if (broken) return
+      if (stopped) return
       const at = now()
       let result: ReturnType<typeof step>
       try {
@@ -107,12 +111,13 @@ export const makeDurableShell = (config: ClusterConfig) =>
         waiting.push(result.outputs)
         return
       }
-      if (!hasChanges(durableChanges(durable, state))) {
+      const changes = durableChanges(durable, state)
+      if (!hasChanges(changes)) {
         durable = state
         return perform(result.outputs)
       }
       waiting.push(result.outputs)
-      writeWaiting()
+      write(changes)
     }
 
     const shell: DurableShell = {

@@ -56,6 +56,6 @@ describe("the durable shell", () => {
         ["vote", true, 1],
         ["vote", false, 1]
       ])
-    })
+    }).pipe(Effect.scoped)
   )
 })
