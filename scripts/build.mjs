@@ -8,7 +8,9 @@ const entries = {
   microbench: "src/programs/microbench/microbenchMain.ts",
   campaign: "src/programs/campaign/campaignMain.ts",
   fuzz: "src/programs/fuzz/fuzzMain.ts",
-  kv: "src/programs/kv/kvMain.ts"
+  kv: "src/programs/kv/kvMain.ts",
+  kvnode: "src/programs/kvnode/kvnodeMain.ts"
 }
 
-await Promise.all(Object.entries(entries).map(([name, entry]) => bundle(entry, `dist/${name}.mjs`, { executable: name === "kvsim" || name === "kv" })))
+const executables = new Set(["kvsim", "kv", "kvnode"])
+await Promise.all(Object.entries(entries).map(([name, entry]) => bundle(entry, `dist/${name}.mjs`, { executable: executables.has(name) })))
