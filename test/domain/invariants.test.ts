@@ -5,17 +5,21 @@ import type { RaftState } from "../../src/domain/raft/state.ts"
 import type { Entry } from "../../src/domain/wire/messages.ts"
 import { CLIENT, entry, freshState, N0, N1, N2 } from "./builders.ts"
 
-/** A replica's state with just the fields the invariants read set by hand. */
+/**
+ * A replica's state with just the fields the invariants read set by hand. A leader made here
+ * has no leader state, which the invariants never read: hence the cast.
+ */
 const replica = (
   self: NodeId,
   fields: { readonly role?: RaftState["role"]; readonly term: number; readonly log: ReadonlyArray<Entry>; readonly commitIndex?: number }
-): RaftState => ({
-  ...freshState(self),
-  role: fields.role ?? "follower",
-  term: fields.term,
-  log: { base: 0, baseTerm: 0, entries: fields.log },
-  commitIndex: fields.commitIndex ?? 0
-})
+): RaftState =>
+  ({
+    ...freshState(self),
+    role: fields.role ?? "follower",
+    term: fields.term,
+    log: { base: 0, baseTerm: 0, entries: fields.log },
+    commitIndex: fields.commitIndex ?? 0
+  }) as RaftState
 
 const put = (t: number, value: string, mid = value): Entry => entry(t, { key: "k", value, client: CLIENT, mid })
 

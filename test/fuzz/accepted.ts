@@ -4,7 +4,7 @@ import { BROADCAST } from "../../src/domain/ids.ts"
 import { encodeMessage } from "../../src/domain/wire/decode.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS } from "./cluster.ts"
 import type { Hostile } from "./categories.ts"
-import { anyReplica, clientRequest, honestMessage, type Json, peerOf, pickOf, raw, someReplicaMessage, STRANGERS, toText } from "./hostileMaterial.ts"
+import { anyReplica, clientRequest, honestMessage, type Json, peerOf, pickOf, raw, someReplicaMessage, STRANGERS, toText, wireJson } from "./hostileMaterial.ts"
 
 export const replayedReplica = (cluster: FuzzCluster, random: RandomStream): Hostile | undefined => {
   const sent = honestMessage(cluster, random)
@@ -27,7 +27,7 @@ export const mutatedBenign = (cluster: FuzzCluster, random: RandomStream): Hosti
   const sent = honestMessage(cluster, random)
   if (sent === undefined) return undefined
   const { to } = sent
-  const json: Json = { ...sent.message }
+  const json: Json = wireJson(sent.message)
   switch (random.int(5)) {
     case 0:
       // defineProperty, so that "__proto__" becomes a key of the text and not this object's prototype.
@@ -59,7 +59,7 @@ const forgedNumber = (random: RandomStream, current: number): unknown =>
 /** A peer lying: about terms, logs, commit indexes, votes, acknowledgements or send times. */
 export const forged = (cluster: FuzzCluster, random: RandomStream): Hostile => {
   const { to, message } = someReplicaMessage(cluster, random)
-  const json: Json = { ...message }
+  const json: Json = wireJson(message)
   const lies = 1 + random.int(3)
   for (let i = 0; i < lies; i++) {
     const field = pickOf(random, Object.keys(json).filter((f) => !["src", "dst", "leader", "type"].includes(f)))

@@ -3,7 +3,8 @@ import type { RandomStream } from "../../src/domain/randomStream.ts"
 import { BROADCAST, type NodeId } from "../../src/domain/ids.ts"
 import { lastIndex, lastTerm } from "../../src/domain/raft/log/log.ts"
 import type { RaftState } from "../../src/domain/raft/state.ts"
-import type { ClientRequest, ReplicaMessage } from "../../src/domain/wire/messages.ts"
+import { encodeMessage } from "../../src/domain/wire/decode.ts"
+import type { ClientRequest, ReplicaMessage, WireMessage } from "../../src/domain/wire/messages.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS, type Sent } from "./cluster.ts"
 
 export type Json = Record<string, unknown>
@@ -11,6 +12,9 @@ export type Json = Record<string, unknown>
 /** JSON.stringify cannot write these; they are spliced into the text in place of their marker. */
 const RAW_NUMBERS = { huge: "1e999", negativeHuge: "-1e999" } as const
 export const raw = (name: keyof typeof RAW_NUMBERS) => `@raw:${name}@`
+/** A message as its JSON on the wire, where an append's entries have one-letter field names. */
+export const wireJson = (message: WireMessage): Json => JSON.parse(encodeMessage(message)) as Json
+
 export const toText = (json: unknown): string =>
   JSON.stringify(json).replace(/"@raw:(\w+)@"/g, (_, name: keyof typeof RAW_NUMBERS) => RAW_NUMBERS[name])
 
@@ -69,7 +73,7 @@ export const clientRequest = (random: RandomStream, to: NodeId, src: NodeId, mid
 export const anyMessage = (cluster: FuzzCluster, random: RandomStream): { readonly to: NodeId; readonly json: Json } => {
   if (random.float() < 0.7) {
     const { to, message } = someReplicaMessage(cluster, random)
-    return { to, json: { ...message } }
+    return { to, json: wireJson(message) }
   }
   const to = anyReplica(random)
   return { to, json: { ...clientRequest(random, to, pickOf(random, CLIENTS), `x${random.int(1e9)}`) } }

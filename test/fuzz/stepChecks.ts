@@ -49,8 +49,8 @@ export const safetyViolation = (before: RaftState, after: RaftState, agreed: Arr
   }
   if (after.commitIndex > lastIndex(after.log)) return `commitIndex ${after.commitIndex} past the log end ${lastIndex(after.log)}`
   const base = after.log.base
-  if (base > 0 && agreed[base] !== undefined && agreed[base].t !== after.log.baseTerm) {
-    return `snapshot through ${base} ends in term ${after.log.baseTerm}, where the committed entry has term ${agreed[base].t}`
+  if (base > 0 && agreed[base] !== undefined && agreed[base].term !== after.log.baseTerm) {
+    return `snapshot through ${base} ends in term ${after.log.baseTerm}, where the committed entry has term ${agreed[base].term}`
   }
   for (const i of [before.commitIndex, 1 + Math.floor(probe * before.commitIndex)]) {
     if (i <= base || i > before.commitIndex) continue
@@ -74,4 +74,4 @@ const committedPrefixIntact = (before: RaftState, after: RaftState): boolean =>
   sameEntry(entryAt(after.log, before.commitIndex), entryAt(before.log, before.commitIndex))
 
 const sameEntry = (a: Entry | undefined, b: Entry | undefined): boolean =>
-  a === b || (a !== undefined && b !== undefined && a.t === b.t && a.k === b.k && a.v === b.v && a.c === b.c && a.m === b.m)
+  a === b || (a !== undefined && b !== undefined && a.term === b.term && a.key === b.key && a.value === b.value && a.client === b.client && a.MID === b.MID)

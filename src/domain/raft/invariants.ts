@@ -17,7 +17,8 @@ export interface Violation {
   readonly detail: string
 }
 
-const sameEntry = (a: Entry, b: Entry): boolean => a.t === b.t && a.k === b.k && a.v === b.v && a.c === b.c && a.m === b.m
+const sameEntry = (a: Entry, b: Entry): boolean =>
+  a.term === b.term && a.key === b.key && a.value === b.value && a.client === b.client && a.MID === b.MID
 
 const show = (entry: Entry | undefined): string => (entry === undefined ? "nothing" : JSON.stringify(entry))
 
@@ -131,7 +132,7 @@ export class RaftInvariants {
     if (state.role !== "leader" || this.completeFor.has(key)) return
     this.completeFor.add(key)
     for (const [index, entry] of this.committed) {
-      if (entry.t >= state.term || index <= state.log.base) continue
+      if (entry.term >= state.term || index <= state.log.base) continue
       const held = entryAt(state.log, index)
       if (held === undefined || !sameEntry(held, entry)) {
         found.push({
