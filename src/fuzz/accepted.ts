@@ -16,7 +16,8 @@ import {
   pickOf,
   someReplicaMessage,
   STRANGERS,
-  toText
+  toText,
+  wireJson
 } from "./hostileMaterial.ts"
 
 export const replayedReplica = (cluster: FuzzCluster, random: RandomStream): Hostile | undefined => {
@@ -40,7 +41,7 @@ export const mutatedBenign = (cluster: FuzzCluster, random: RandomStream): Hosti
   const sent = honestMessage(cluster, random)
   if (sent === undefined) return undefined
   const { to } = sent
-  const json: Json = { ...sent.message }
+  const json: Json = wireJson(sent.message)
   switch (random.int(5)) {
     case 0:
       // defineProperty, so that "__proto__" becomes a key of the text and not this object's prototype.
@@ -99,7 +100,7 @@ const forgedList = (random: RandomStream, field: string, json: Json): unknown =>
  */
 export const forged = (cluster: FuzzCluster, random: RandomStream): Hostile => {
   const { to, message } = random.float() < 0.3 ? crafted(cluster, random) : someReplicaMessage(cluster, random)
-  const json: Json = { ...message }
+  const json: Json = wireJson(message)
   const lies = 1 + random.int(3)
   for (let i = 0; i < lies; i++) {
     const field = pickOf(random, Object.keys(json).filter((f) => !["src", "dst", "leader", "type"].includes(f)))

@@ -5,7 +5,8 @@ import { lastIndex, lastTerm, termAt } from "../domain/raft/log/log.ts"
 import { imageOf } from "../domain/raft/log/snapshot.ts"
 import type { RaftState } from "../domain/raft/state.ts"
 import { MAX_TERM_JUMP } from "../domain/raft/step.ts"
-import { type ClientRequest, MAX_COUNTER, type ReplicaMessage } from "../domain/wire/messages.ts"
+import { encodeMessage } from "../domain/wire/decode.ts"
+import { type ClientRequest, MAX_COUNTER, type ReplicaMessage, type WireMessage } from "../domain/wire/messages.ts"
 import { CLIENTS, type FuzzCluster, REPLICAS, type Sent } from "./cluster.ts"
 
 export type Json = Record<string, unknown>
@@ -13,6 +14,9 @@ export type Json = Record<string, unknown>
 /** JSON.stringify cannot write these; they are spliced into the text in place of their marker. */
 const RAW_NUMBERS = { huge: "1e999", negativeHuge: "-1e999", negativeZero: "-0" } as const
 export const raw = (name: keyof typeof RAW_NUMBERS) => `@raw:${name}@`
+/** A message as its JSON on the wire, where an append's entries have one-letter field names. */
+export const wireJson = (message: WireMessage): Json => JSON.parse(encodeMessage(message)) as Json
+
 export const toText = (json: unknown): string =>
   JSON.stringify(json).replace(/"@raw:(\w+)@"/g, (_, name: keyof typeof RAW_NUMBERS) => RAW_NUMBERS[name])
 
@@ -137,7 +141,7 @@ export const clientRequest = (random: RandomStream, to: NodeId, src: NodeId, mid
 export const anyMessage = (cluster: FuzzCluster, random: RandomStream): { readonly to: NodeId; readonly json: Json } => {
   if (random.float() < 0.7) {
     const { to, message } = someReplicaMessage(cluster, random)
-    return { to, json: { ...message } }
+    return { to, json: wireJson(message) }
   }
   const to = anyReplica(random)
   return { to, json: { ...clientRequest(random, to, pickOf(random, CLIENTS), `x${random.int(1e9)}`) } }

@@ -54,12 +54,12 @@ export const freshState = (self: NodeId = N0, now = 0, random = 0): RaftState =>
 
 type Envelope = { readonly src: NodeId; readonly dst?: NodeId; readonly leader?: NodeId }
 
-export const entry = (t: number, put?: { readonly key: string; readonly value: string; readonly client?: NodeId; readonly mid?: string }): Entry =>
+export const entry = (term: number, put?: { readonly key: string; readonly value: string; readonly client?: NodeId; readonly mid?: string }): Entry =>
   put === undefined
-    ? { t }
+    ? { term }
     : put.client !== undefined && put.mid !== undefined
-      ? { t, k: put.key, v: put.value, c: put.client, m: put.mid }
-      : { t, k: put.key, v: put.value }
+      ? { term, key: put.key, value: put.value, client: put.client, MID: put.mid }
+      : { term, key: put.key, value: put.value }
 
 /** Entries with the given terms, each a distinct put so that a mix-up is visible. */
 export const entriesOfTerms = (terms: ReadonlyArray<number>, firstIndex = 1): ReadonlyArray<Entry> =>
@@ -287,6 +287,12 @@ export const followLeader = (
 /** A vote request from `src` describing a log that ends at (index, term). */
 export const voteFor = (src: NodeId, term: number, log: { readonly lastIndex: number; readonly lastTerm: number }, pre = false): Vote =>
   vote({ src, term, lastIndex: log.lastIndex, lastTerm: log.lastTerm, pre })
+
+/** `state` as a leader's, for what only a leader has; a test that gets here in another role has gone wrong already. */
+export const asLeader = (state: RaftState): RaftState<"leader"> => {
+  if (state.role !== "leader") throw new Error(`${state.config.self} is ${state.role}, not leader`)
+  return state
+}
 
 export const logEnd = (state: RaftState) => ({ lastIndex: lastIndex(state.log), lastTerm: lastTerm(state.log) })
 

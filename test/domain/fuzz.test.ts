@@ -70,8 +70,8 @@ const expectWellFormed = (message: WireMessage): void => {
 const anyId = fc.constantFrom<NodeId>(N0, N1, N2, N3, N4, CLIENT, CLIENT2, STRANGER, BROADCAST)
 const small = fc.nat(12)
 const entryArb: fc.Arbitrary<Entry> = fc.record(
-  { t: small, k: fc.string({ maxLength: 4 }), v: fc.string({ maxLength: 4 }), c: anyId, m: fc.string({ maxLength: 4 }) },
-  { requiredKeys: ["t"] }
+  { term: small, key: fc.string({ maxLength: 4 }), value: fc.string({ maxLength: 4 }), client: anyId, MID: fc.string({ maxLength: 4 }) },
+  { requiredKeys: ["term"] }
 )
 const envelopeArb = { src: anyId, dst: anyId, leader: anyId }
 
@@ -352,7 +352,7 @@ const appendEntries = (
     // A stale append ends inside what we committed: it has nothing newer to add.
     if (prevIndex + out.length < committed) return out
   }
-  let t = byzantine ? spec.b % (term + 3) : Math.min(out.at(-1)?.t ?? prevTerm, term)
+  let t = byzantine ? spec.b % (term + 3) : Math.min(out.at(-1)?.term ?? prevTerm, term)
   spec.steps.forEach((stepUp, i) => {
     t = byzantine ? t + stepUp : Math.min(term, t + stepUp)
     const mid = MIDS[(spec.a + i) % MIDS.length]!
@@ -609,10 +609,10 @@ const judge = (run: Run, before: RaftState, input: Input, result: ReturnType<typ
     const undecided = new Set(after.undecided.map((put) => requestOf(put.client, put.MID)))
     for (let i = before.commitIndex + 1; i <= lastIndex(before.log); i++) {
       const entry = entryAt(before.log, i)
-      if (entry?.t !== before.term || entry.m === undefined || entry.c === undefined) continue
-      const put = requestOf(entry.c, entry.m)
+      if (entry?.term !== before.term || entry.MID === undefined || entry.client === undefined) continue
+      const put = requestOf(entry.client, entry.MID)
       if (run.requests.get(put)?.type !== "put") continue
-      holds(run.answered.has(put) || undecided.has(put), () => `put ${entry.m} forgotten by a leader stepping down: ${at()}`)
+      holds(run.answered.has(put) || undecided.has(put), () => `put ${entry.MID} forgotten by a leader stepping down: ${at()}`)
     }
   }
   // An undecided put is answered exactly when its fate is known, never before.

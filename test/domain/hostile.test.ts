@@ -13,6 +13,7 @@ import { MAX_COUNTER } from "../../src/domain/wire/messages.ts"
 import {
   append,
   appended,
+  asLeader,
   entry,
   followLeader,
   install,
@@ -83,8 +84,8 @@ describe("send times echoed by followers", () => {
     n.receive(appended({ src: N2, term, match: 1, at: 1e308 }), now)
     expect(n.state.role).toBe("leader")
     // The lease runs from what the leader can have sent: at most now, plus the lease.
-    expect(canServeReads(n.state, now + timing.lease - 1)).toBe(true)
-    expect(canServeReads(n.state, now + timing.lease + 1)).toBe(false)
+    expect(canServeReads(asLeader(n.state), now + timing.lease - 1)).toBe(true)
+    expect(canServeReads(asLeader(n.state), now + timing.lease + 1)).toBe(false)
     expect(n.state.leaderState?.progress.get(N1)?.ackedAt).toBe(now)
     // One from before the term began counts from the election, not from long ago.
     n.receive(appended({ src: N3, term, match: 1, at: -1e308 }), now)

@@ -40,8 +40,13 @@ const mutated = (message: Record<string, unknown>): fc.Arbitrary<Record<string, 
 const anyMessage = Arbitrary.make(WireMessage)
 const hotMessage = fc.oneof(Arbitrary.make(Get), Arbitrary.make(Put), Arbitrary.make(Append), Arbitrary.make(Appended))
 
-/** JSON has no undefined and no non-finite numbers: what the decoders can see comes through JSON.parse. */
-const viaJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
+const schemaEncode = Schema.encodeSync(WireMessage)
+
+/**
+ * What the decoders can see: the message in its wire form (an entry's fields under their
+ * one-letter names), through JSON, which has no undefined and no non-finite numbers.
+ */
+const viaJson = (message: WireMessage): unknown => JSON.parse(JSON.stringify(schemaEncode(message)))
 
 const agrees = (json: unknown): boolean => {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return true

@@ -191,11 +191,11 @@ describe("§5.2 Leader election", () => {
     const out = n.receive(voted({ src: N3, term: 3 }))
     expect(n.state).toMatchObject({ role: "leader", term: 3, leader: N0 })
     expect(lastIndex(n.state.log)).toBe(3)
-    expect(entryAt(n.state.log, 3)).toEqual({ t: 3 })
+    expect(entryAt(n.state.log, 3)).toEqual({ term: 3 })
     const appends = sentOf(out, "append")
     expect(appends.map((m) => m.dst).sort()).toEqual([N1, N2, N3, N4])
     for (const m of appends) {
-      expect(m).toMatchObject({ src: N0, leader: N0, term: 3, prevIndex: 2, prevTerm: 2, entries: [{ t: 3 }], ack: true })
+      expect(m).toMatchObject({ src: N0, leader: N0, term: 3, prevIndex: 2, prevTerm: 2, entries: [{ term: 3 }], ack: true })
     }
   })
 
@@ -532,7 +532,7 @@ describe("§5.3 Log replication", () => {
     const short = appendsTo(n.receive(appended({ src: N1, term, success: false, conflictIndex: 5 })), N1)
     expect(short).toHaveLength(1)
     expect(short[0]).toMatchObject({ prevIndex: 4, prevTerm: 4, ack: true })
-    expect(short[0]?.entries.map((e) => e.t)).toEqual([4, 5, 5, 6, 6, 6, 7])
+    expect(short[0]?.entries.map((e) => e.term)).toEqual([4, 5, 5, 6, 6, 6, 7])
 
     // N2 has term 4 where we have term 5: we hold term 4 through index 5, so resend from 6.
     const hinted = appendsTo(n.receive(appended({ src: N2, term, success: false, conflictIndex: 4, conflictTerm: 4 })), N2)
@@ -1008,8 +1008,8 @@ describe("§6.2 Check-quorum", () => {
     expect(n.state.commitIndex).toBe(1)
     const moved = n.receive(appended({ src: N2, term: n.state.term, match: 3, at: n.now }))
     expect(n.state.commitIndex).toBe(3)
-    expect([4, 5].map((index) => entryAt(n.state.log, index)?.m)).toEqual(["p3", "p4"])
-    expect(appendsTo(moved, N1).concat(appendsTo(moved, N2)).some((m) => m.entries.map((e) => e.m).join() === "p3,p4")).toBe(true)
+    expect([4, 5].map((index) => entryAt(n.state.log, index)?.MID)).toEqual(["p3", "p4"])
+    expect(appendsTo(moved, N1).concat(appendsTo(moved, N2)).some((m) => m.entries.map((e) => e.MID).join() === "p3,p4")).toBe(true)
     acknowledge(n, moved)
     expect(responses(n.history).map((m) => [m.MID, m.type])).toEqual([["p1", "ok"], ["p2", "ok"], ["p3", "ok"], ["p4", "ok"]])
   })
@@ -1024,7 +1024,7 @@ describe("§6.2 Check-quorum", () => {
     expect(n.state.role).toBe("precandidate")
     expect(responses(out)).toEqual([{ src: N0, dst: CLIENT, leader: BROADCAST, type: "redirect", MID: "p2" }])
     expect(n.state.undecided.map((u) => u.MID)).toEqual(["p1"])
-    expect(sentOf(n.history, "append").flatMap((m) => m.entries).map((e) => e.m)).not.toContain("p2")
+    expect(sentOf(n.history, "append").flatMap((m) => m.entries).map((e) => e.MID)).not.toContain("p2")
   })
 
   it("§6.2 a follower silent for silentAfter gets heartbeats ever more rarely, up to silentHeartbeatMax, and on the period again once it answers", () => {

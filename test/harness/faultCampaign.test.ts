@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { Effect, Either } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import { loadConfig, type Config } from "../../src/domain/harness/config.ts"
-import type { ClusterConfig } from "../../src/domain/raft/state.ts"
+import type { ClusterConfig, RaftState } from "../../src/domain/raft/state.ts"
 import { makeReplicaShell } from "../../src/shell/replicaShell.ts"
 import { generateSchedule, runSchedule, shrink } from "../../src/harness/faultCampaign.ts"
 import { simulate } from "../../src/harness/virtual.ts"
@@ -89,7 +89,7 @@ describe("fault campaign (virtual mode, invariants after every step)", () => {
     // as soon as anyone else wins an election.
     const impostor = (cluster: ClusterConfig) =>
       Effect.map(makeReplicaShell(cluster), (shell) =>
-        cluster.self === "0000" ? { ...shell, state: () => ({ ...shell.state(), role: "leader" as const }) } : shell
+        cluster.self === "0000" ? { ...shell, state: () => ({ ...shell.state(), role: "leader" }) as RaftState } : shell
       )
     const s = [...Array(50).keys()].map((i) => schedule(i + 1)).find((candidate) => candidate.events.length >= 3)!
     const outcome = runSchedule(s, configOf(s.config), impostor)

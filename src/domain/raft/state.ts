@@ -60,8 +60,6 @@ export interface LeaderState {
   readonly roundTrip: RoundTrip | undefined
 }
 
-export type Role = "follower" | "precandidate" | "candidate" | "leader"
-
 /**
  * A (pre-)candidate's round of asking for votes: who has answered, granted or not, and when
  * to ask the silent ones again. Asking again within the round, rather than only at the next
@@ -72,10 +70,9 @@ export interface Canvass extends Backoff {
   readonly answered: ReadonlySet<NodeId>
 }
 
-/** One replica's entire state: every step maps it to a new one. */
-export interface RaftState {
+/** What a replica holds whatever its role. */
+export interface ReplicaFields {
   readonly config: ClusterConfig
-  readonly role: Role
   readonly term: number
   readonly votedFor: NodeId | undefined
   /** The leader this replica believes in (BROADCAST when none): stamped on every datagram. */
@@ -93,10 +90,7 @@ export interface RaftState {
   /** When this replica last heard from a leader of its term: votes are refused for electionMin after. */
   readonly leaderContactAt: number
   readonly votes: ReadonlySet<NodeId>
-  readonly canvass: Canvass | undefined
-  readonly leaderState: LeaderState | undefined
   readonly parked: ReadonlyArray<Parked>
-  /** Set while requests parked under a known leader wait for it to speak; ends when it does, or the leader or role changes. */
   /**
    * A follower asking its leader to show it is alive, for the client requests it holds until
    * then (parking.ts, probing.ts): when to ask again, and how many more times.
@@ -107,35 +101,105 @@ export interface RaftState {
   readonly seen: RecentSet
 }
 
+export type Role = "follower" | "precandidate" | "candidate" | "leader"
+
 /**
- * `state` with `changes`: every new state is built here, field by field, never as
- * `{ ...state, … }`. On Node 20 a spread copy of an object this size is an order of magnitude
- * slower than the literal, and with the literal every state shares one hidden class
- * (docs/performance/latency.md).
- * A field that may hold `undefined` is taken from `changes` whenever it is named there.
+ * What each role holds besides: a (pre-)candidate its canvass, a leader its view of the
+ * followers. The other roles hold the same fields as `undefined`, so that every state has one
+ * shape (see `build`).
  */
-export const stateWith = (state: RaftState, changes: Partial<RaftState>): RaftState => ({
-  config: changes.config ?? state.config,
-  role: changes.role ?? state.role,
-  term: changes.term ?? state.term,
-  votedFor: "votedFor" in changes ? changes.votedFor : state.votedFor,
-  leader: changes.leader ?? state.leader,
-  log: changes.log ?? state.log,
-  commitIndex: changes.commitIndex ?? state.commitIndex,
-  machine: changes.machine ?? state.machine,
-  snapshot: changes.snapshot ?? state.snapshot,
-  checkpoint: changes.checkpoint ?? state.checkpoint,
-  incoming: "incoming" in changes ? changes.incoming : state.incoming,
-  electionDeadline: changes.electionDeadline ?? state.electionDeadline,
-  leaderContactAt: changes.leaderContactAt ?? state.leaderContactAt,
-  votes: changes.votes ?? state.votes,
-  canvass: "canvass" in changes ? changes.canvass : state.canvass,
-  leaderState: "leaderState" in changes ? changes.leaderState : state.leaderState,
-  parked: changes.parked ?? state.parked,
-  probe: "probe" in changes ? changes.probe : state.probe,
-  undecided: changes.undecided ?? state.undecided,
-  seen: changes.seen ?? state.seen
-})
+interface RoleFields {
+  readonly follower: { readonly canvass: undefined; readonly leaderState: undefined }
+  readonly precandidate: { readonly canvass: Canvass; readonly leaderState: undefined }
+  readonly candidate: { readonly canvass: Canvass; readonly leaderState: undefined }
+  readonly leader: { readonly canvass: undefined; readonly leaderState: LeaderState }
+}
+
+/**
+ * One replica's entire state: every step maps it to a new one. `RaftState<"leader">` is a
+ * leader's, `RaftState` any replica's; checking `state.role` narrows one to the other.
+ */
+export type RaftState<R extends Role = Role> = {
+  readonly [K in R]: ReplicaFields & { readonly role: K } & RoleFields[K]
+}[R]
+
+/**
+ * Every state is built here, field by field, never as `{ ...state, … }`. On Node 20 a spread
+ * copy of an object this size is an order of magnitude slower than the literal, and with the
+ * one literal every state, whatever its role, shares one hidden class
+ * (docs/performance/latency.md). A field that may hold `undefined` is taken from `changes`
+ * whenever it is named there. The role and its own fields are given whole, by the functions
+ * below, which are typed to keep them to what the role holds; TypeScript cannot follow `R`
+ * from the arguments into the literal, hence the one cast.
+ */
+const build = <R extends Role>(
+  state: RaftState,
+  changes: Partial<ReplicaFields>,
+  role: R,
+  canvass: RoleFields[R]["canvass"],
+  leaderState: RoleFields[R]["leaderState"]
+): RaftState<R> =>
+  ({
+    config: changes.config ?? state.config,
+    role,
+    term: changes.term ?? state.term,
+    votedFor: "votedFor" in changes ? changes.votedFor : state.votedFor,
+    leader: changes.leader ?? state.leader,
+    log: changes.log ?? state.log,
+    commitIndex: changes.commitIndex ?? state.commitIndex,
+    machine: changes.machine ?? state.machine,
+    snapshot: changes.snapshot ?? state.snapshot,
+    checkpoint: changes.checkpoint ?? state.checkpoint,
+    incoming: "incoming" in changes ? changes.incoming : state.incoming,
+    electionDeadline: changes.electionDeadline ?? state.electionDeadline,
+    leaderContactAt: changes.leaderContactAt ?? state.leaderContactAt,
+    votes: changes.votes ?? state.votes,
+    canvass,
+    leaderState,
+    parked: changes.parked ?? state.parked,
+    probe: "probe" in changes ? changes.probe : state.probe,
+    undecided: changes.undecided ?? state.undecided,
+    seen: changes.seen ?? state.seen
+  }) as unknown as RaftState<R>
+
+const UNCHANGED: Partial<ReplicaFields> = {}
+
+/** `state` with `changes`, in the same role: its role's own fields go unchanged. */
+export const stateWith = <S extends RaftState>(state: S, changes: Partial<ReplicaFields>): S =>
+  build(state, changes, state.role, state.canvass, state.leaderState) as S
+
+/** A (pre-)candidate's state with its canvass moved on, and `changes`. */
+export const canvassWith = <S extends RaftState<"precandidate" | "candidate">>(
+  state: S,
+  canvass: Canvass,
+  changes = UNCHANGED
+): S => build(state, changes, state.role, canvass, undefined) as S
+
+/** A leader's state with its view of the followers replaced. */
+export const leaderStateWith = (state: RaftState<"leader">, leaderState: LeaderState): RaftState<"leader"> =>
+  build(state, UNCHANGED, "leader", undefined, leaderState)
+
+/*
+ * The role changes, the only moves the types allow: an election timeout makes a follower, or a
+ * (pre-)candidate whose round came to nothing, a pre-candidate; a pre-vote majority makes it a
+ * candidate, a vote majority a leader; any role falls back to follower. Each sets what its
+ * role holds and drops what the last one held.
+ */
+
+export const toFollower = (state: RaftState, changes: Partial<ReplicaFields>): RaftState<"follower"> =>
+  build(state, changes, "follower", undefined, undefined)
+
+export const toPrecandidate = (
+  state: RaftState<"follower" | "precandidate" | "candidate">,
+  canvass: Canvass,
+  changes: Partial<ReplicaFields>
+): RaftState<"precandidate"> => build(state, changes, "precandidate", canvass, undefined)
+
+export const toCandidate = (state: RaftState<"precandidate">, canvass: Canvass, changes: Partial<ReplicaFields>): RaftState<"candidate"> =>
+  build(state, changes, "candidate", canvass, undefined)
+
+export const toLeader = (state: RaftState<"candidate">, leaderState: LeaderState, changes: Partial<ReplicaFields>): RaftState<"leader"> =>
+  build(state, changes, "leader", undefined, leaderState)
 
 /** `leader` with `changes`, built as `stateWith` builds a state. */
 export const leaderWith = (leader: LeaderState, changes: Partial<LeaderState>): LeaderState => ({

@@ -131,7 +131,7 @@ const onReplica = (state: RaftState, message: ReplicaMessage, now: number, rando
  * An append or install from another leader of the same term would break Election Safety; it
  * is logged and ignored.
  */
-const stepLeader = (state: RaftState, message: Addressed, now: number, random: number, out: Outputs): RaftState => {
+const stepLeader = (state: RaftState<"leader">, message: Addressed, now: number, random: number, out: Outputs): RaftState => {
   switch (message.type) {
     case "voted":
       return onVoted(state, message, now, random, out)
@@ -154,7 +154,13 @@ const stepLeader = (state: RaftState, message: Addressed, now: number, random: n
  * snapshots make it that leader's follower; votes count toward its campaign; answers meant
  * for a leadership it no longer holds are ignored.
  */
-const stepFollower = (state: RaftState, message: Addressed, now: number, random: number, out: Outputs): RaftState => {
+const stepFollower = (
+  state: RaftState<"follower" | "precandidate" | "candidate">,
+  message: Addressed,
+  now: number,
+  random: number,
+  out: Outputs
+): RaftState => {
   switch (message.type) {
     case "voted":
       return onVoted(state, message, now, random, out)

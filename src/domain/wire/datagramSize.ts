@@ -1,3 +1,6 @@
+import type { Entry } from "./messages.ts"
+import { wireEntry } from "./wireForm.ts"
+
 /**
  * How much fits in one datagram. The harness accepts up to 65,535 bytes, but a UDP payload
  * over IPv4 is at most 65,535 − 8 (UDP header) − 20 (IP header): a larger send fails with
@@ -32,3 +35,6 @@ export const utf8Bytes = (text: string): number => {
 
 /** The exact size of `value` as it goes on the wire inside a message (messages are plain JSON). */
 export const jsonBytes = (value: unknown): number => utf8Bytes(JSON.stringify(value))
+
+/** The exact size of `entry` inside an append, where its fields have their wire names. */
+export const wireEntryBytes = (entry: Entry): number => jsonBytes(wireEntry(entry))

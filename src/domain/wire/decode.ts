@@ -1,6 +1,7 @@
 import { Data, Either, ParseResult, Schema } from "effect"
 import { decodeHot } from "./hotDecode.ts"
 import { WireMessage } from "./messages.ts"
+import { wireAppend } from "./wireForm.ts"
 
 /** The harness's datagram limit; anything larger was not sent by a conforming peer. */
 export const MAX_DATAGRAM_BYTES = 65_535
@@ -43,5 +44,10 @@ export const decodeDatagram = (bytes: Uint8Array | string): Either.Either<WireMe
   )
 }
 
-/** Messages are plain JSON data, so encoding is stringification; kept here beside its inverse. */
-export const encodeMessage = (message: WireMessage): string => JSON.stringify(message)
+/**
+ * The one place a message becomes text, kept here beside its inverse. Messages are plain JSON
+ * data, so this is stringification, but for an append's entries, whose fields go under their
+ * wire names (wireForm.ts): a message is not its own JSON.
+ */
+export const encodeMessage = (message: WireMessage): string =>
+  JSON.stringify(message.type === "append" ? wireAppend(message) : message)

@@ -60,20 +60,23 @@ const append = (o: Record<string, unknown>, src: NodeId, dst: NodeId, leader: No
   return { src, dst, leader, type: "append", term, prevIndex, prevTerm, entries, commit, at, ack }
 }
 
+/** An entry's optional string fields: their one-letter names on the wire, and their names here (messages.ts). */
+const STRING_FIELDS = [["k", "key"], ["v", "value"], ["m", "MID"]] as const
+
 /** Optional fields appear in the result only when present, as the Schema decoder leaves them. */
 const entryOf = (item: unknown): Entry | undefined => {
   if (!isPlainObject(item) || !isIndex(item["t"])) return undefined
-  const entry: { t: number; k?: string; v?: string; c?: NodeId; m?: string } = { t: item["t"] }
-  for (const field of ["k", "v", "m"] as const) {
-    if (!(field in item)) continue
-    const value = item[field]
+  const entry: { term: number; key?: string; value?: string; client?: NodeId; MID?: string } = { term: item["t"] }
+  for (const [wire, field] of STRING_FIELDS) {
+    if (!(wire in item)) continue
+    const value = item[wire]
     if (typeof value !== "string") return undefined
     entry[field] = value
   }
   if ("c" in item) {
     const client = item["c"]
     if (!isNodeId(client)) return undefined
-    entry.c = client
+    entry.client = client
   }
   return entry
 }

@@ -43,13 +43,18 @@ export const Ok = Schema.Struct({
 export const Fail = Schema.Struct({ ...Envelope, type: Schema.Literal("fail"), MID: Schema.String })
 export const Redirect = Schema.Struct({ ...Envelope, type: Schema.Literal("redirect"), MID: Schema.String })
 
-/** A log entry: a put with the client request it answers, or a leader's no-op (§8). */
+/**
+ * A log entry: a put with the client request it answers, or a leader's no-op (§8). Its fields
+ * go on the wire under one-letter names (`t`, `k`, `v`, `c`, `m`): an append carries up to a
+ * datagram of entries, and readable names would take a fair share of each one's bytes.
+ * Decoding renames them; encoding an append renames them back (wireForm.ts).
+ */
 export const Entry = Schema.Struct({
-  t: Term,
-  k: Schema.optional(Schema.String),
-  v: Schema.optional(Schema.String),
-  c: Schema.optional(NodeId),
-  m: Schema.optional(Schema.String)
+  term: Schema.propertySignature(Term).pipe(Schema.fromKey("t")),
+  key: Schema.optional(Schema.String).pipe(Schema.fromKey("k")),
+  value: Schema.optional(Schema.String).pipe(Schema.fromKey("v")),
+  client: Schema.optional(NodeId).pipe(Schema.fromKey("c")),
+  MID: Schema.optional(Schema.String).pipe(Schema.fromKey("m"))
 })
 export type Entry = typeof Entry.Type
 

@@ -39,7 +39,7 @@ export const writeChanges = (storage: Context.Tag.Service<typeof Storage>, chang
     }
     if (changes.entries.length > 0) {
       yield* storage.append(
-        changes.entries.map((entry, offset) => ({ index: changes.from + offset, term: entry.t, payload: utf8.encode(encodeEntry(entry)) }))
+        changes.entries.map((entry, offset) => ({ index: changes.from + offset, term: entry.term, payload: utf8.encode(encodeEntry(entry)) }))
       )
     }
   })

@@ -71,7 +71,7 @@ describe("cluster-mode nodes on durable memory disks", () => {
 
       const restarted = (yield* cluster.start(victim)).shell.state()
       expect([restarted.term, restarted.votedFor]).toEqual([before.term, before.votedFor])
-      expect(restarted.log.entries.map((entry) => entry.k)).toEqual(expect.arrayContaining(["k0", "k1", "k2", "k3", "k4"]))
+      expect(restarted.log.entries.map((entry) => entry.key)).toEqual(expect.arrayContaining(["k0", "k1", "k2", "k3", "k4"]))
       expect(restarted.log.entries).toEqual(before.log.entries)
 
       for (const id of cluster.ids) yield* cluster.kill(id as NodeId)

@@ -6,7 +6,7 @@ import { isUpToDate, lastIndex, lastTerm } from "../log/log.ts"
 import { log, send, type Outputs } from "../outputs.ts"
 import { majority } from "../structures/quorum.ts"
 import { becomeFollower } from "../follower/roles.ts"
-import { clusterSize, stateWith, type Canvass, type RaftState } from "../state.ts"
+import { canvassWith, clusterSize, stateWith, toCandidate, toPrecandidate, type Canvass, type RaftState } from "../state.ts"
 import { electionDeadline } from "../timing.ts"
 
 const askForVotes = (state: RaftState, to: NodeId, pre: boolean, out: Outputs): void => {
@@ -42,23 +42,21 @@ const freshCanvass = (state: RaftState, now: number): Canvass => ({
  * idempotent, so a peer that already voted for us just says so again.
  */
 export const canvassAgain = (state: RaftState, now: number, out: Outputs): RaftState => {
-  const canvass = state.canvass
-  if (canvass === undefined || now < canvass.askAgainAt) return state
+  if (state.canvass === undefined || now < state.canvass.askAgainAt) return state
+  const { canvass } = state
   for (const peer of state.config.peers) {
     if (!canvass.answered.has(peer)) askForVotes(state, peer, state.role === "precandidate", out)
   }
-  return stateWith(state, { canvass: { answered: canvass.answered, ...backedOff(canvass, now) } })
+  return canvassWith(state, { answered: canvass.answered, ...backedOff(canvass, now) })
 }
 
 const hasMajority = (state: RaftState): boolean => state.votes.size >= majority(clusterSize(state))
 
-const becomeCandidate = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
-  const candidate = stateWith(state, {
-    role: "candidate",
+const becomeCandidate = (state: RaftState<"precandidate">, now: number, random: number, out: Outputs): RaftState => {
+  const candidate = toCandidate(state, freshCanvass(state, now), {
     term: state.term + 1,
     votedFor: state.config.self,
     votes: new Set([state.config.self]),
-    canvass: freshCanvass(state, now),
     electionDeadline: electionDeadline(state.config.timing, now, random)
   })
   if (hasMajority(candidate)) return becomeLeader(candidate, now, out)
@@ -70,14 +68,17 @@ const becomeCandidate = (state: RaftState, now: number, random: number, out: Out
  * The election timer fired. Thesis §9.6: first a pre-vote, which changes no one's term, so a
  * replica that was cut off cannot force the majority into a new term when it comes back.
  */
-export const startPreVote = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
+export const startPreVote = (
+  state: RaftState<"follower" | "precandidate" | "candidate">,
+  now: number,
+  random: number,
+  out: Outputs
+): RaftState => {
   out.push(log("debug", "election", `term ${state.term}: ${state.config.self} asks for pre-votes`))
-  const pre = stateWith(state, {
-    role: "precandidate",
+  const pre = toPrecandidate(state, freshCanvass(state, now), {
     leader: BROADCAST,
     probe: undefined,
     votes: new Set([state.config.self]),
-    canvass: freshCanvass(state, now),
     electionDeadline: electionDeadline(state.config.timing, now, random)
   })
   if (hasMajority(pre)) return becomeCandidate(pre, now, random, out)
@@ -139,18 +140,21 @@ export const onVote = (state: RaftState, request: Vote, now: number, random: num
 }
 
 /**
- * A vote (or pre-vote) answer reaching a (pre-)candidate. Higher terms were handled in `step`;
- * a pre-vote refusal names the voter's own term, no later than ours.
+ * Whether an answer is one this (pre-)candidate's round asked for. Higher terms were handled
+ * in `step`; a pre-vote refusal names the voter's own term, no later than ours.
  */
-export const onVoted = (state: RaftState, answer: Voted, now: number, random: number, out: Outputs): RaftState => {
-  const counts = answer.pre
+const counts = (state: RaftState<"precandidate" | "candidate">, answer: Voted): boolean =>
+  answer.pre
     ? state.role === "precandidate" && (answer.granted ? answer.term === state.term + 1 : answer.term <= state.term)
     : state.role === "candidate" && answer.term === state.term
-  if (!counts || state.canvass === undefined) return state
+
+/** A vote (or pre-vote) answer: only a (pre-)candidate, canvassing, counts it. */
+export const onVoted = (state: RaftState, answer: Voted, now: number, random: number, out: Outputs): RaftState => {
+  if (state.canvass === undefined || !counts(state, answer)) return state
   const { askAgainAt, gap, asksLeft } = state.canvass
   const canvass: Canvass = { answered: new Set([...state.canvass.answered, answer.src]), askAgainAt, gap, asksLeft }
-  if (!answer.granted) return stateWith(state, { canvass })
-  const tallied = stateWith(state, { canvass, votes: new Set([...state.votes, answer.src]) })
+  if (!answer.granted) return canvassWith(state, canvass)
+  const tallied = canvassWith(state, canvass, { votes: new Set([...state.votes, answer.src]) })
   if (!hasMajority(tallied)) return tallied
-  return answer.pre ? becomeCandidate(tallied, now, random, out) : becomeLeader(tallied, now, out)
+  return tallied.role === "precandidate" ? becomeCandidate(tallied, now, random, out) : becomeLeader(tallied, now, out)
 }

@@ -67,7 +67,7 @@ export const atNonLeader = (state: RaftState, request: ClientRequest, now: numbe
 }
 
 /** A leader spoke (or we became one): answer what was parked by pointing at it. */
-export const releaseParked = (state: RaftState, out: Outputs): RaftState => {
+export const releaseParked = <S extends RaftState>(state: S, out: Outputs): S => {
   if (state.parked.length === 0) return state
   for (const { request } of state.parked) redirect(state, request.src, request.MID, out)
   return stateWith(state, { parked: [] })

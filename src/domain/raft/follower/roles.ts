@@ -2,7 +2,7 @@ import { BROADCAST, type NodeId } from "../../ids.ts"
 import { entryAt, lastIndex } from "../log/log.ts"
 import { redirect, releaseParked } from "./parking.ts"
 import { log, type Outputs } from "../outputs.ts"
-import { stateWith, type RaftState, type Undecided } from "../state.ts"
+import { stateWith, toFollower, type RaftState, type Undecided } from "../state.ts"
 import { electionDeadline } from "../timing.ts"
 
 /**
@@ -20,30 +20,26 @@ export const becomeFollower = (
   now: number,
   random: number,
   out: Outputs
-): RaftState => {
-  const wasLeader = state.leaderState
-  const next = stateWith(state, {
-    role: "follower",
+): RaftState<"follower"> => {
+  const next = toFollower(state, {
     votedFor: term === state.term ? state.votedFor : undefined,
     term,
     leader,
     votes: new Set(),
-    canvass: undefined,
-    leaderState: undefined,
     probe: undefined,
     electionDeadline: electionDeadline(state.config.timing, now, random)
   })
-  if (wasLeader !== undefined) {
+  if (state.role === "leader") {
     out.push(log("info", "role", `term ${state.term}: leader ${state.config.self} steps down (term ${term})`))
     const undecided: Array<Undecided> = [...state.undecided]
     for (let index = state.commitIndex + 1; index <= lastIndex(state.log); index++) {
       const entry = entryAt(state.log, index)
-      if (entry?.t === state.term && entry.c !== undefined && entry.m !== undefined) {
-        undecided.push({ index, term: entry.t, client: entry.c, MID: entry.m })
+      if (entry?.term === state.term && entry.client !== undefined && entry.MID !== undefined) {
+        undecided.push({ index, term: entry.term, client: entry.client, MID: entry.MID })
       }
     }
-    for (const { request } of wasLeader.reads) redirect(next, request.src, request.MID, out)
-    for (const put of wasLeader.held) redirect(next, put.src, put.MID, out)
+    for (const { request } of state.leaderState.reads) redirect(next, request.src, request.MID, out)
+    for (const put of state.leaderState.held) redirect(next, put.src, put.MID, out)
     const deposed = stateWith(next, { undecided })
     return leader === BROADCAST ? deposed : releaseParked(deposed, out)
   }

@@ -20,7 +20,7 @@ export class EntryRegistry {
   /** Checks (and, when first seen, records) `entry` at `index` of `holder`'s log, after an entry of `previousTerm`. */
   check(holder: NodeId, index: number, entry: Entry, previousTerm: number): string | undefined {
     const atIndex = this.held.get(index)
-    const first = atIndex?.find((held) => held.entry.t === entry.t)
+    const first = atIndex?.find((held) => held.entry.term === entry.term)
     if (first === undefined) {
       const held = { entry, previousTerm, holder }
       if (atIndex === undefined) this.held.set(index, [held])

@@ -124,7 +124,7 @@ export class RaftInvariants {
     }
     if (before === undefined || log.base !== before.log.base) {
       const committed = this.committed.get(log.base)
-      if (committed !== undefined && committed.t !== log.baseTerm) {
+      if (committed !== undefined && committed.term !== log.baseTerm) {
         flag("state-machine-safety", `snapshot through ${log.base} ends in term ${log.baseTerm}, where ${showEntry(committed)} was committed`)
       }
     }
@@ -162,7 +162,7 @@ export class RaftInvariants {
     const committed = this.committed.get(highest)
     if (committed === undefined) return undefined
     const log = state.log
-    const holds = highest > log.base ? sameEntry(entryAt(log, highest), committed) : highest < log.base || log.baseTerm === committed.t
+    const holds = highest > log.base ? sameEntry(entryAt(log, highest), committed) : highest < log.base || log.baseTerm === committed.term
     return holds ? undefined : `leader of term ${state.term} holds ${showEntry(entryAt(log, highest))} at ${highest}, where ${showEntry(committed)} was committed`
   }
 

@@ -1,8 +1,8 @@
-import { ITEMS_BUDGET_BYTES, jsonBytes } from "../../wire/datagramSize.ts"
+import { ITEMS_BUDGET_BYTES, wireEntryBytes } from "../../wire/datagramSize.ts"
 import type { Entry } from "../../wire/messages.ts"
 import { entryAt, lastIndex, type Log } from "../log/log.ts"
 
-const entryBytes = (entry: Entry): number => jsonBytes(entry) + 1
+const entryBytes = (entry: Entry): number => wireEntryBytes(entry) + 1
 
 /** Whether `entry` fits in an append on its own: the leader refuses a put whose entry does not. */
 export const fitsOneAppend = (entry: Entry): boolean => entryBytes(entry) <= ITEMS_BUDGET_BYTES

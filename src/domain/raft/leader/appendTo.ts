@@ -1,7 +1,7 @@
 import type { NodeId } from "../../ids.ts"
 import { batchEnd } from "./appendBatch.ts"
 import { countSent } from "./delivery.ts"
-import { answeredLately, leaderOf, withLeader, withProgressOf } from "./leadership.ts"
+import { answeredLately, withLeader, withProgressOf } from "./leadership.ts"
 import { slice, termAt } from "../log/log.ts"
 import { send, type Outputs } from "../outputs.ts"
 import { progressWith, updateProgress } from "./progress.ts"
@@ -15,8 +15,15 @@ import { leaderWith, type RaftState } from "../state.ts"
  * round; until then, from its next index, which backtracks on rejection hints. A follower
  * whose next entry was compacted away gets the snapshot instead, a chunk at a time (§7).
  */
-export const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boolean, out: Outputs, copies = 1): RaftState => {
-  const progress = leaderOf(state).progress.get(peer)
+export const sendAppend = (
+  state: RaftState<"leader">,
+  peer: NodeId,
+  now: number,
+  ack: boolean,
+  out: Outputs,
+  copies = 1
+): RaftState<"leader"> => {
+  const progress = state.leaderState.progress.get(peer)
   if (progress === undefined) return state
   const from = progress.match > 0 ? progress.match + 1 : progress.next
   if (from <= state.log.base) {
@@ -43,7 +50,7 @@ export const sendAppend = (state: RaftState, peer: NodeId, now: number, ack: boo
     at: now,
     ack
   })
-  let delivery = leaderOf(state).delivery
+  let delivery = state.leaderState.delivery
   for (let copy = 0; copy < copies; copy++) {
     out.push(message)
     if (counted) delivery = countSent(delivery)

@@ -4,7 +4,7 @@ import { fitsOneAppend } from "./appendBatch.ts"
 import { sendAppend } from "./appendTo.ts"
 import { commitTo } from "../log/commit.ts"
 import { countAnswered, isLossy, noDelivery } from "./delivery.ts"
-import { answeredLately, echoedAt, followers, leaderOf, preference, quorumPeers, retransmitTimeout, withLeader, withProgressOf } from "./leadership.ts"
+import { answeredLately, echoedAt, followers, preference, quorumPeers, retransmitTimeout, withLeader, withProgressOf } from "./leadership.ts"
 import { answerRead, canServeReads, serveWaitingReads } from "./leaseReads.ts"
 import { append, lastIndex, lastIndexOfTerm, termAt } from "../log/log.ts"
 import { log, send, type Outputs } from "../outputs.ts"
@@ -14,15 +14,15 @@ import { probe, probeWakeAt, reaskFrom, reaskLeaned, reaskWakeAt } from "./retra
 import { becomeFollower } from "../follower/roles.ts"
 import { observe, retransmitAfter } from "./roundTrip.ts"
 import { afterInstalled, movedOn } from "./snapshotTransfer.ts"
-import { clusterSize, leaderWith, stateWith, type RaftState } from "../state.ts"
+import { clusterSize, leaderWith, stateWith, toLeader, type LeaderState, type RaftState } from "../state.ts"
 import { hasApplied } from "../log/stateMachine.ts"
 
 /**
  * §5.4.2: commit the highest index a majority stores, but only by counting replicas of an
  * entry from the current term; earlier entries commit indirectly with it.
  */
-const advanceCommit = (state: RaftState, now: number, out: Outputs): RaftState => {
-  const leader = leaderOf(state)
+const advanceCommit = (state: RaftState<"leader">, now: number, out: Outputs): RaftState<"leader"> => {
+  const leader = state.leaderState
   const candidate = quorumValue(lastIndex(state.log), followers(leader).map((p) => p.match))
   if (candidate <= state.commitIndex || termAt(state.log, candidate) !== state.term) return state
   const committed = commitTo(state, candidate, out)
@@ -40,8 +40,8 @@ const advanceCommit = (state: RaftState, now: number, out: Outputs): RaftState =
  * followers (67% with one copy each, 24% with two sends) and 83% with three, after a kill (49%
  * with one copy), so the median put does not wait out a retransmission.
  */
-const replicateEagerly = (state: RaftState, now: number, out: Outputs): RaftState => {
-  const leader = leaderOf(state)
+const replicateEagerly = (state: RaftState<"leader">, now: number, out: Outputs): RaftState<"leader"> => {
+  const leader = state.leaderState
   const quorum = majority(clusterSize(state)) - 1
   const answering = followers(leader).filter((p) => answeredLately(state, p, now)).length
   const lossy = isLossy(leader.delivery)
@@ -57,24 +57,24 @@ const replicateEagerly = (state: RaftState, now: number, out: Outputs): RaftStat
  * uncommitted, blocking every entry after it. It fails at once instead: the client learns
  * the store refuses it, and no replica ever sees it.
  */
-const refuseOversized = (state: RaftState, request: Put, out: Outputs): RaftState => {
+const refuseOversized = (state: RaftState<"leader">, request: Put, out: Outputs): RaftState<"leader"> => {
   out.push(send({ src: state.config.self, dst: request.src, leader: state.leader, type: "fail", MID: request.MID }))
   out.push(log("warning", "oversized-put", `put ${request.MID} refused: key and value too large for one datagram`))
   return state
 }
 
-const entryOf = (state: RaftState, put: Put): Entry => ({ t: state.term, k: put.key, v: put.value, c: put.src, m: put.MID })
+const entryOf = (state: RaftState, put: Put): Entry => ({ term: state.term, key: put.key, value: put.value, client: put.src, MID: put.MID })
 
-const logStalled = (state: RaftState, now: number): boolean =>
-  state.commitIndex < lastIndex(state.log) && now >= leaderOf(state).uncommittedSince + state.config.timing.holdAfter
+const logStalled = (state: RaftState<"leader">, now: number): boolean =>
+  state.commitIndex < lastIndex(state.log) && now >= state.leaderState.uncommittedSince + state.config.timing.holdAfter
 
 /**
  * A put waits outside the log while the log is stalled (timing.ts, `holdAfter`), or while
  * earlier puts wait there, so that they join it in the order they came.
  */
-const holdsPuts = (state: RaftState, now: number): boolean => leaderOf(state).held.length > 0 || logStalled(state, now)
+const holdsPuts = (state: RaftState<"leader">, now: number): boolean => state.leaderState.held.length > 0 || logStalled(state, now)
 
-const appendEntries = (state: RaftState, entries: ReadonlyArray<Entry>, now: number, out: Outputs): RaftState => {
+const appendEntries = (state: RaftState<"leader">, entries: ReadonlyArray<Entry>, now: number, out: Outputs): RaftState<"leader"> => {
   const wasCommitted = state.commitIndex === lastIndex(state.log)
   const appended = stateWith(state, { log: append(state.log, entries) })
   const timed = wasCommitted ? withLeader(appended, (l) => leaderWith(l, { uncommittedSince: now })) : appended
@@ -82,13 +82,13 @@ const appendEntries = (state: RaftState, entries: ReadonlyArray<Entry>, now: num
 }
 
 /** The log moved again: the puts held while it was stalled join it, in one batch. */
-const releaseHeld = (state: RaftState, now: number, out: Outputs): RaftState => {
-  const { held } = leaderOf(state)
+const releaseHeld = (state: RaftState<"leader">, now: number, out: Outputs): RaftState<"leader"> => {
+  const { held } = state.leaderState
   if (held.length === 0 || logStalled(state, now)) return state
   return appendEntries(withLeader(state, (l) => leaderWith(l, { held: [] })), held.map((put) => entryOf(state, put)), now, out)
 }
 
-export const onClientRequest = (state: RaftState, request: ClientRequest, now: number, out: Outputs): RaftState => {
+export const onClientRequest = (state: RaftState<"leader">, request: ClientRequest, now: number, out: Outputs): RaftState<"leader"> => {
   if (request.type === "get") {
     if (canServeReads(state, now)) {
       answerRead(state, request, out)
@@ -106,29 +106,22 @@ export const onClientRequest = (state: RaftState, request: ClientRequest, now: n
   return appendEntries(state, [entry], now, out)
 }
 
-export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftState => {
+export const becomeLeader = (state: RaftState<"candidate">, now: number, out: Outputs): RaftState<"leader"> => {
   const next = lastIndex(state.log) + 1
   const rto = retransmitAfter(undefined, state.config.timing)
   const progress = new Map(state.config.peers.map((peer) => [peer, initialProgress(next, now, rto)] as const))
-  const withNoop = append(state.log, [{ t: state.term }])
-  let leader = stateWith(state, {
-    role: "leader",
-    leader: state.config.self,
-    votes: new Set(),
-    canvass: undefined,
-    log: withNoop,
-    leaderState: {
-      progress,
-      termStart: lastIndex(withNoop),
-      electedAt: now,
-      uncommittedSince: now,
-      reads: [],
-      held: [],
-      delivery: noDelivery,
-      roundTrip: undefined
-    },
-    parked: []
-  })
+  const withNoop = append(state.log, [{ term: state.term }])
+  const leaderState: LeaderState = {
+    progress,
+    termStart: lastIndex(withNoop),
+    electedAt: now,
+    uncommittedSince: now,
+    reads: [],
+    held: [],
+    delivery: noDelivery,
+    roundTrip: undefined
+  }
+  let leader = toLeader(state, leaderState, { leader: state.config.self, votes: new Set(), log: withNoop, parked: [] })
   out.push(log("info", "role", `term ${state.term}: ${state.config.self} becomes leader`))
   for (const peer of state.config.peers) leader = sendAppend(leader, peer, now, true, out)
   leader = advanceCommit(leader, now, out)
@@ -142,12 +135,12 @@ export const becomeLeader = (state: RaftState, now: number, out: Outputs): RaftS
  * leader jumps back a whole term at a time (§5.3, "fast backtracking") instead of one entry
  * per round trip.
  */
-export const onAppended = (state: RaftState, message: Appended, now: number, out: Outputs): RaftState => {
+export const onAppended = (state: RaftState<"leader">, message: Appended, now: number, out: Outputs): RaftState<"leader"> => {
   const peer = message.src
-  const before = leaderOf(state).progress.get(peer)
+  const before = state.leaderState.progress.get(peer)
   if (before === undefined) return state
   const sentAt = echoedAt(state, message.at, now)
-  const roundTrip = observe(leaderOf(state).roundTrip, now - sentAt)
+  const roundTrip = observe(state.leaderState.roundTrip, now - sentAt)
   const rto = retransmitAfter(roundTrip, state.config.timing)
   let next = withLeader(state, (l) =>
     leaderWith(l, {
@@ -178,13 +171,13 @@ export const onAppended = (state: RaftState, message: Appended, now: number, out
  * A follower's answer to a snapshot chunk (§7). When it moved on, the next chunk (or the
  * entries after the snapshot) goes at once; an answer to a duplicate chunk sends nothing.
  */
-export const onInstalled = (state: RaftState, message: Installed, now: number, out: Outputs): RaftState => {
+export const onInstalled = (state: RaftState<"leader">, message: Installed, now: number, out: Outputs): RaftState<"leader"> => {
   const peer = message.src
-  const before = leaderOf(state).progress.get(peer)
+  const before = state.leaderState.progress.get(peer)
   if (before === undefined) return state
   const sentAt = echoedAt(state, message.at, now)
   let next = withProgressOf(state, peer, (p) => afterInstalled(p, sentAt, message, now, retransmitTimeout(state)))
-  const after = leaderOf(next).progress.get(peer)
+  const after = next.leaderState.progress.get(peer)
   if (after !== undefined && movedOn(before, after) && after.next <= lastIndex(next.log)) {
     next = sendAppend(next, peer, now, true, out)
   }
@@ -197,9 +190,9 @@ export const onInstalled = (state: RaftState, message: Installed, now: number, o
  * of uncommitted entries and of heartbeats whose answers check-quorum needs, heartbeats, and
  * renewed confirmation for waiting reads.
  */
-export const onLeaderTimeout = (state: RaftState, now: number, random: number, out: Outputs): RaftState => {
+export const onLeaderTimeout = (state: RaftState<"leader">, now: number, random: number, out: Outputs): RaftState => {
   const timing = state.config.timing
-  const heard = quorumValue(Number.POSITIVE_INFINITY, followers(leaderOf(state)).map((p) => p.heardAt))
+  const heard = quorumValue(Number.POSITIVE_INFINITY, followers(state.leaderState).map((p) => p.heardAt))
   if (now >= heard + timing.electionMin) {
     out.push(log("info", "check-quorum", `term ${state.term}: ${state.config.self} lost contact with a majority`))
     return becomeFollower(state, state.term, BROADCAST, now, random, out)
@@ -208,7 +201,7 @@ export const onLeaderTimeout = (state: RaftState, now: number, random: number, o
   const leaned = quorumPeers(next)
   next = reaskLeaned(next, leaned, now, heard, out)
   const askAll = now > heard + timing.heartbeat * 1.5
-  for (const [peer, progress] of leaderOf(next).progress) {
+  for (const [peer, progress] of next.leaderState.progress) {
     if (now >= heartbeatDueAt(progress, timing)) {
       next = sendAppend(next, peer, now, askAll || leaned.includes(peer) || owesAnswer(progress), out)
     }
@@ -221,9 +214,9 @@ export const onLeaderTimeout = (state: RaftState, now: number, random: number, o
  * exactly as the checks above compare it: `now - at >= period` can round the other way and
  * leave a timer that fires forever with nothing to do.
  */
-export const leaderWakeAt = (state: RaftState): number => {
+export const leaderWakeAt = (state: RaftState<"leader">): number => {
   const timing = state.config.timing
-  const leader = leaderOf(state)
+  const leader = state.leaderState
   const progress = followers(leader)
   const heard = quorumValue(Number.POSITIVE_INFINITY, progress.map((p) => p.heardAt))
   let wake = Math.min(heard + timing.electionMin, probeWakeAt(state))

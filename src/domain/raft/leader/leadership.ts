@@ -2,23 +2,22 @@ import type { NodeId } from "../../ids.ts"
 import { byFreshness, updateProgress, type Progress } from "./progress.ts"
 import { majority } from "../structures/quorum.ts"
 import { retransmitAfter } from "./roundTrip.ts"
-import { clusterSize, leaderWith, stateWith, type LeaderState, type RaftState } from "../state.ts"
+import { clusterSize, leaderStateWith, leaderWith, type LeaderState, type RaftState } from "../state.ts"
 
 /*
  * The leader's view of its followers, shared by the files that act on it: replication
  * (leader.ts, appendTo.ts), lease reads (leaseReads.ts) and retransmission (retransmission.ts).
  */
 
-export const leaderOf = (state: RaftState): LeaderState => {
-  if (state.leaderState === undefined) throw new Error(`invariant: ${state.config.self} acts as leader without leader state`)
-  return state.leaderState
-}
-
-export const withLeader = (state: RaftState, change: (leader: LeaderState) => LeaderState): RaftState =>
-  stateWith(state, { leaderState: change(leaderOf(state)) })
+export const withLeader = (state: RaftState<"leader">, change: (leader: LeaderState) => LeaderState): RaftState<"leader"> =>
+  leaderStateWith(state, change(state.leaderState))
 
 /** `state` with one follower's progress changed, and nothing else. */
-export const withProgressOf = (state: RaftState, peer: NodeId, change: (progress: Progress) => Progress): RaftState =>
+export const withProgressOf = (
+  state: RaftState<"leader">,
+  peer: NodeId,
+  change: (progress: Progress) => Progress
+): RaftState<"leader"> =>
   withLeader(state, (leader) => leaderWith(leader, { progress: updateProgress(leader.progress, peer, change) }))
 
 export const followers = (leader: LeaderState): ReadonlyArray<Progress> => [...leader.progress.values()]
@@ -29,14 +28,15 @@ export const followers = (leader: LeaderState): ReadonlyArray<Progress> => [...l
  * forged `at` from the future would otherwise make the lease endless (`ackedAt` only grows)
  * and one from long ago a round trip of hours.
  */
-export const echoedAt = (state: RaftState, at: number, now: number): number => Math.min(now, Math.max(leaderOf(state).electedAt, at))
+export const echoedAt = (state: RaftState<"leader">, at: number, now: number): number =>
+  Math.min(now, Math.max(state.leaderState.electedAt, at))
 
 /** How long an append may go unanswered before it is taken for lost (roundTrip.ts). */
-export const retransmitTimeout = (state: RaftState): number => retransmitAfter(leaderOf(state).roundTrip, state.config.timing)
+export const retransmitTimeout = (state: RaftState<"leader">): number => retransmitAfter(state.leaderState.roundTrip, state.config.timing)
 
 /** The followers the leader leans on: enough of the freshest to make a majority with itself. */
-export const quorumPeers = (state: RaftState): ReadonlyArray<NodeId> =>
-  byFreshness(leaderOf(state).progress).slice(0, majority(clusterSize(state)) - 1)
+export const quorumPeers = (state: RaftState<"leader">): ReadonlyArray<NodeId> =>
+  byFreshness(state.leaderState.progress).slice(0, majority(clusterSize(state)) - 1)
 
 /** Its retransmission timeout has passed since the leader last sent it anything. */
 export const due = (progress: Progress, now: number): boolean => now >= progress.sentAt + progress.rto

@@ -1,6 +1,6 @@
 import { jsonBytes, UDP_PAYLOAD_BYTES } from "../../wire/datagramSize.ts"
 import type { Get } from "../../wire/messages.ts"
-import { followers, leaderOf, withLeader } from "./leadership.ts"
+import { followers, withLeader } from "./leadership.ts"
 import { log, send, type Outputs } from "../outputs.ts"
 import { quorumValue } from "../structures/quorum.ts"
 import { leaderWith, type RaftState } from "../state.ts"
@@ -13,11 +13,11 @@ import { read } from "../log/stateMachine.ts"
  * our applied state includes every acknowledged write. Before this term's no-op commits the
  * leader may not know the latest commit index, so reads wait for it (§8).
  */
-const leaseUntil = (state: RaftState): number =>
-  quorumValue(Number.POSITIVE_INFINITY, followers(leaderOf(state)).map((p) => p.ackedAt)) + state.config.timing.lease
+const leaseUntil = (state: RaftState<"leader">): number =>
+  quorumValue(Number.POSITIVE_INFINITY, followers(state.leaderState).map((p) => p.ackedAt)) + state.config.timing.lease
 
-export const canServeReads = (state: RaftState, now: number): boolean =>
-  state.commitIndex >= leaderOf(state).termStart && now < leaseUntil(state)
+export const canServeReads = (state: RaftState<"leader">, now: number): boolean =>
+  state.commitIndex >= state.leaderState.termStart && now < leaseUntil(state)
 
 /**
  * The value, or `fail` when the answer could not cross in one datagram (a long MID with a
@@ -35,8 +35,8 @@ export const answerRead = (state: RaftState, request: Get, out: Outputs): void =
   out.push(log("warning", "oversized-ok", `get ${request.MID.slice(0, 64)} failed: its answer would not fit one datagram`))
 }
 
-export const serveWaitingReads = (state: RaftState, now: number, out: Outputs): RaftState => {
-  const leader = leaderOf(state)
+export const serveWaitingReads = (state: RaftState<"leader">, now: number, out: Outputs): RaftState<"leader"> => {
+  const leader = state.leaderState
   if (leader.reads.length === 0 || !canServeReads(state, now)) return state
   for (const { request } of leader.reads) answerRead(state, request, out)
   return withLeader(state, (l) => leaderWith(l, { reads: [] }))

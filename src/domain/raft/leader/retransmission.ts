@@ -1,6 +1,6 @@
 import type { NodeId } from "../../ids.ts"
 import { sendAppend } from "./appendTo.ts"
-import { due, followers, leaderOf, preference, quorumPeers, retransmitTimeout, withProgressOf } from "./leadership.ts"
+import { due, followers, preference, quorumPeers, retransmitTimeout, withProgressOf } from "./leadership.ts"
 import { canServeReads } from "./leaseReads.ts"
 import { lastIndex } from "../log/log.ts"
 import type { Outputs } from "../outputs.ts"
@@ -26,9 +26,9 @@ const stillNeeded = (state: RaftState, missing: number): number =>
  * shortfall is sent again, to the followers `preference` puts first. Resending to every
  * follower that lacks the entry would multiply the messages a lossy network costs per put.
  */
-const resendTargets = (state: RaftState, now: number): ReadonlyArray<NodeId> => {
+const resendTargets = (state: RaftState<"leader">, now: number): ReadonlyArray<NodeId> => {
   const last = lastIndex(state.log)
-  const missing = [...leaderOf(state).progress].filter(([, p]) => p.match < last)
+  const missing = [...state.leaderState.progress].filter(([, p]) => p.match < last)
   const timeout = retransmitTimeout(state)
   const inFlight = missing.filter(([, p]) => now < p.sentAt + timeout).length
   const shortfall = stillNeeded(state, missing.length) - inFlight
@@ -46,8 +46,8 @@ const resendTargets = (state: RaftState, now: number): ReadonlyArray<NodeId> => 
  * follower (a ReadIndex-style confirmation). Timeouts double per unanswered resend, so a
  * leader cut off from its peers does not flood them.
  */
-export const probe = (state: RaftState, now: number, out: Outputs): RaftState => {
-  const leader = leaderOf(state)
+export const probe = (state: RaftState<"leader">, now: number, out: Outputs): RaftState<"leader"> => {
+  const leader = state.leaderState
   const entriesLate = state.commitIndex < lastIndex(state.log) && now >= leader.uncommittedSince + retransmitTimeout(state)
   const readsWaiting = leader.reads.length > 0 && !canServeReads(state, now)
   const targets = readsWaiting
@@ -61,7 +61,7 @@ export const probe = (state: RaftState, now: number, out: Outputs): RaftState =>
 }
 
 /** Asks `peer` again, doubling its timeout for the next time, up to the heartbeat period. */
-const resend = (state: RaftState, peer: NodeId, now: number, out: Outputs): RaftState => {
+const resend = (state: RaftState<"leader">, peer: NodeId, now: number, out: Outputs): RaftState<"leader"> => {
   const next = withProgressOf(state, peer, (p) => progressWith(p, { rto: Math.min(p.rto * 2, state.config.timing.heartbeat) }))
   return sendAppend(next, peer, now, true, out)
 }
@@ -77,11 +77,17 @@ const resend = (state: RaftState, peer: NodeId, now: number, out: Outputs): Raft
  * before the deadline. Asking again from the first lost period saved no more leaders in
  * virtual runs and cost more messages (docs/protocol-choices.md, "Unanswered heartbeats").
  */
-export const reaskLeaned = (state: RaftState, leaned: ReadonlyArray<NodeId>, now: number, heard: number, out: Outputs): RaftState => {
+export const reaskLeaned = (
+  state: RaftState<"leader">,
+  leaned: ReadonlyArray<NodeId>,
+  now: number,
+  heard: number,
+  out: Outputs
+): RaftState<"leader"> => {
   if (now < reaskFrom(state, heard)) return state
   let next = state
   for (const peer of leaned) {
-    const progress = leaderOf(next).progress.get(peer)
+    const progress = next.leaderState.progress.get(peer)
     if (progress !== undefined && owesAnswer(progress) && due(progress, now)) next = resend(next, peer, now, out)
   }
   return next
@@ -92,8 +98,8 @@ export const reaskFrom = (state: RaftState, heard: number): number =>
   heard + state.config.timing.electionMin - state.config.timing.heartbeat
 
 /** When `reaskLeaned` next has work: the majority unheard long enough and a leaned-on follower due. */
-export const reaskWakeAt = (state: RaftState, heard: number): number => {
-  const leader = leaderOf(state)
+export const reaskWakeAt = (state: RaftState<"leader">, heard: number): number => {
+  const leader = state.leaderState
   let wake = Number.POSITIVE_INFINITY
   for (const peer of quorumPeers(state)) {
     const progress = leader.progress.get(peer)
@@ -108,8 +114,8 @@ export const reaskWakeAt = (state: RaftState, heard: number): number => {
  * and some follower missing the entry is past its own timeout. For waiting reads: whenever
  * any follower may be asked again.
  */
-export const probeWakeAt = (state: RaftState): number => {
-  const leader = leaderOf(state)
+export const probeWakeAt = (state: RaftState<"leader">): number => {
+  const leader = state.leaderState
   const timeout = retransmitTimeout(state)
   const last = lastIndex(state.log)
   if (leader.reads.length > 0) return Math.min(...followers(leader).map((p) => p.sentAt + p.rto))

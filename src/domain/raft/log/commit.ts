@@ -9,7 +9,7 @@ import { stateWith, type RaftState } from "../state.ts"
  * waiting on it; entries from earlier terms are answered by the deposed leader that appended
  * them, once it learns their fate (undecided.ts).
  */
-export const commitTo = (state: RaftState, index: number, out: Outputs): RaftState => {
+export const commitTo = <S extends RaftState>(state: S, index: number, out: Outputs): S => {
   if (index <= state.commitIndex) return state
   let machine = state.machine
   const answering = state.role === "leader"
@@ -17,8 +17,8 @@ export const commitTo = (state: RaftState, index: number, out: Outputs): RaftSta
     const entry = entryAt(state.log, i)
     if (entry === undefined) continue
     machine = applyEntry(machine, entry)
-    if (answering && entry.t === state.term && entry.c !== undefined && entry.m !== undefined) {
-      out.push(send({ src: state.config.self, dst: entry.c, leader: state.leader, type: "ok", MID: entry.m }))
+    if (answering && entry.term === state.term && entry.client !== undefined && entry.MID !== undefined) {
+      out.push(send({ src: state.config.self, dst: entry.client, leader: state.leader, type: "ok", MID: entry.MID }))
     }
   }
   return stateWith(state, { commitIndex: index, machine })

@@ -14,11 +14,11 @@ export const emptyLog: Log = { base: 0, baseTerm: 0, entries: [] }
 
 export const lastIndex = (log: Log): number => log.base + log.entries.length
 
-export const lastTerm = (log: Log): number => log.entries.at(-1)?.t ?? log.baseTerm
+export const lastTerm = (log: Log): number => log.entries.at(-1)?.term ?? log.baseTerm
 
 /** The term of the entry at `index`, or undefined where the log has no such entry (or compacted it away). */
 export const termAt = (log: Log, index: number): number | undefined =>
-  index === log.base ? log.baseTerm : index < log.base ? undefined : log.entries[index - log.base - 1]?.t
+  index === log.base ? log.baseTerm : index < log.base ? undefined : log.entries[index - log.base - 1]?.term
 
 export const entryAt = (log: Log, index: number): Entry | undefined => log.entries[index - log.base - 1]
 
@@ -58,7 +58,7 @@ export const merge = (log: Log, prevIndex: number, entries: ReadonlyArray<Entry>
 export const firstConflict = (log: Log, prevIndex: number, entries: ReadonlyArray<Entry>): number | undefined => {
   const end = Math.min(prevIndex + entries.length, lastIndex(log))
   for (let index = Math.max(prevIndex, log.base) + 1; index <= end; index++) {
-    if (termAt(log, index) !== entries[index - prevIndex - 1]?.t) return index
+    if (termAt(log, index) !== entries[index - prevIndex - 1]?.term) return index
   }
   return undefined
 }

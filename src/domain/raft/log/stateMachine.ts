@@ -27,14 +27,14 @@ export const emptyStateMachine = (): StateMachine => ({ data: PersistentMap.empt
 export const requestKey = (client: NodeId, mid: string): string => `${client}${mid}`
 
 const keyOf = (entry: Entry): string | undefined =>
-  entry.m === undefined || entry.c === undefined ? undefined : requestKey(entry.c, entry.m)
+  entry.MID === undefined || entry.client === undefined ? undefined : requestKey(entry.client, entry.MID)
 
 export const applyEntry = (machine: StateMachine, entry: Entry): StateMachine => {
-  if (entry.k === undefined || entry.v === undefined) return machine
+  if (entry.key === undefined || entry.value === undefined) return machine
   const key = keyOf(entry)
   if (key !== undefined && hasRecent(machine.applied, key)) return machine
   return {
-    data: machine.data.set(entry.k, entry.v),
+    data: machine.data.set(entry.key, entry.value),
     applied: key === undefined ? machine.applied : addRecent(machine.applied, key)
   }
 }
