@@ -1,19 +1,18 @@
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Either } from "effect"
-import type { ClusterNode } from "../../domain/cluster/clusterFile.ts"
+import { Effect, Either, Layer } from "effect"
+import type { ClusterFile } from "../../domain/cluster/clusterFile.ts"
+import type { NodeId } from "../../domain/ids.ts"
+import { clusterHttpApi } from "../../services/http/HttpApi.ts"
 import { preciseClock } from "../../services/PreciseClock.ts"
 import { rateLimitedLog } from "../../services/ReplicaLog.ts"
 import { stderrLogger } from "../../services/stderrLogger.ts"
 import { parseKvnodeArgs, usage } from "./kvnodeArgs.ts"
-import { serveNode, type NodeApi } from "./serveNode.ts"
+import { serveNode } from "./serveNode.ts"
 
 const LOG_INTERVAL_MS = 5_000
 
-/**
- * What the node serves its clients with, given its cluster file entry, run beside it with
- * KvNode provided: the HTTP API goes here.
- */
-const apisFor = (_node: ClusterNode): ReadonlyArray<NodeApi<never, never>> => []
+/** What the node serves its clients with, run beside it with KvNode provided: the HTTP API. */
+const apisFor = (cluster: ClusterFile, self: NodeId) => [Layer.launch(clusterHttpApi(cluster, self))]
 
 const parsed = parseKvnodeArgs(process.argv.slice(2), process.env)
 if (Either.isLeft(parsed)) {

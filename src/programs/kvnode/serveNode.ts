@@ -3,7 +3,7 @@ import { dirname } from "node:path"
 import type { KeyObject } from "node:crypto"
 import { NodeFileSystem } from "@effect/platform-node"
 import { Data, Duration, Effect, Either, Layer } from "effect"
-import { loadClusterFile, type ClusterFile, type ClusterNode } from "../../domain/cluster/clusterFile.ts"
+import { loadClusterFile, type ClusterFile } from "../../domain/cluster/clusterFile.ts"
 import { localClientId } from "../../domain/cluster/localClientId.ts"
 import type { NodeId } from "../../domain/ids.ts"
 import type { ClusterConfig } from "../../domain/raft/state.ts"
@@ -68,19 +68,20 @@ export interface NodeOptions {
 
 /**
  * `kvnode`: reads the cluster file and its key, then runs the node until interrupted, with the
- * apis `apisFor` makes from this node's entry in the cluster file (the HTTP API listens at its
- * `http` address).
+ * apis `apisFor` makes for it from the cluster file (the HTTP API listens at the node's `http`
+ * address and redirects to the leader's).
  */
-export const serveNode = <E, R>(options: NodeOptions, apisFor: (node: ClusterNode) => ReadonlyArray<NodeApi<E, R>>) =>
+export const serveNode = <E, R>(options: NodeOptions, apisFor: (cluster: ClusterFile, self: NodeId) => ReadonlyArray<NodeApi<E, R>>) =>
   Effect.gen(function* () {
     const text = yield* Effect.tryPromise({
       try: () => readFile(options.clusterFile, "utf8"),
       catch: (error) => new NodeStartError({ reason: `cannot read ${options.clusterFile}: ${error instanceof Error ? error.message : String(error)}` })
     })
     const cluster = yield* Either.mapLeft(loadClusterFile(text), (error) => new NodeStartError({ reason: error.reason }))
-    const self = cluster.nodes.find((node) => node.id === options.id)
-    if (self === undefined) return yield* new NodeStartError({ reason: `no node ${options.id} in ${options.clusterFile}` })
+    if (!cluster.nodes.some((node) => node.id === options.id)) {
+      return yield* new NodeStartError({ reason: `no node ${options.id} in ${options.clusterFile}` })
+    }
     const key = yield* loadClusterKey(cluster.key, dirname(options.clusterFile))
     const layer = nodeLayer({ cluster, self: options.id, key, directory: options.dataDirectory })
-    return yield* runNode(clusterConfig(cluster, options.id), apisFor(self), options.requestTimeout).pipe(Effect.provide(layer))
+    return yield* runNode(clusterConfig(cluster, options.id), apisFor(cluster, options.id), options.requestTimeout).pipe(Effect.provide(layer))
   })
