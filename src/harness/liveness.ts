@@ -27,6 +27,7 @@ export type HarnessOnlyCause =
   | "drops ≥ 30%"
   | "no live, connected majority most of the time"
   | "faults before a healthy end"
+  | `incorrect responses only (${string})`
 
 /**
  * Why a run that broke no safety property still failed a harness check. A liveness failure is
@@ -35,7 +36,7 @@ export type HarnessOnlyCause =
 export type Availability =
   | {
     readonly _tag: "LivenessFailure"
-    /** The live, connected majority, and since when it was one. */
+    /** Every replica in some live, connected majority throughout the final stretch, and when it began. */
     readonly members: ReadonlyArray<NodeId>
     readonly sinceMs: number
     readonly unanswered: ReadonlyArray<Unanswered>
@@ -49,32 +50,32 @@ const HEAVY_DROPS = 0.3
  * A set of replicas is a live, connected majority at time t when it holds a majority of the
  * replicas, none of them killed by t or paused at t, and every one of them can send to every
  * other at t: no partition separates any two and no one-way cut in force runs between any two,
- * either way. Drops, duplicates, delays and clock drift do not break it: they are counted apart.
+ * either way. Duplicates, delays and clock drift do not break it; drops of HEAVY_DROPS or more
+ * do, for the whole run (elections then take round after round).
  *
- * A run is a liveness failure when one set stays a live, connected majority from some time s to
- * the end of the run, and a request sent to one of its members is unanswered though it was sent
- * at least electionMax after s (time for an election) and at least parkLimit before the end (the
- * longest a replica holds a request before it answers, redirects or fails it), plus the longest
- * a late delivery may hold the request back.
+ * The final stretch runs from the last fault event (a kill, a partition or heal, a cut or pause
+ * beginning or ending) to the end of the run. A run is a liveness failure when a live,
+ * connected majority holds throughout it, and a request sent to one of its members is
+ * unanswered though it was sent at least electionMax into the stretch (time for an election)
+ * and at least parkLimit before the end (the longest a replica holds a request before it
+ * answers, redirects or fails it) plus the longest a late delivery may hold the request back.
  */
 export const classifyAvailability = (timeline: FaultTimeline, unanswered: ReadonlyArray<Unanswered>, timing: Timing): Availability => {
   const intervals = healthIntervals(timeline)
   const alive = timeline.replicas.length - new Set(timeline.kills.map((kill) => kill.replica)).size
-  const stretches = finalStretches(timeline.replicas, intervals)
+  const final = intervals.at(-1)
+  const members = membersOf(timeline.replicas, (final?.majorities ?? []).reduce((union, mask) => union | mask, 0))
   const until = timeline.endMs - timing.parkLimit - timeline.lateMs
-  for (const stretch of stretches) {
-    const members = new Set(stretch.members)
+  const healthyEnd = final !== undefined && members.length > 0 && final.fromMs + timing.electionMax <= until
+  if (healthyEnd && timeline.drops < HEAVY_DROPS) {
     const missed = unanswered.filter((request) => {
       const sentAt = timeline.requestsFromMs + request.sentAtMs
-      return request.sentTo !== undefined && members.has(request.sentTo) && sentAt >= stretch.sinceMs + timing.electionMax && sentAt <= until
+      return request.sentTo !== undefined && members.includes(request.sentTo) && sentAt >= final.fromMs + timing.electionMax && sentAt <= until
     })
-    if (missed.length > 0) return { _tag: "LivenessFailure", members: stretch.members, sinceMs: stretch.sinceMs, unanswered: missed }
+    if (missed.length > 0) return { _tag: "LivenessFailure", members, sinceMs: final.fromMs, unanswered: missed }
   }
-  const stretch = stretches[0]
   if (alive < quorum(timeline.replicas.length)) return { _tag: "Explained", cause: "majority dead" }
-  if (stretch === undefined || stretch.sinceMs + timing.electionMax > until) {
-    return { _tag: "Explained", cause: "no live, connected majority at the end" }
-  }
+  if (!healthyEnd) return { _tag: "Explained", cause: "no live, connected majority at the end" }
   if (timeline.drops >= HEAVY_DROPS) return { _tag: "Explained", cause: "drops ≥ 30%" }
   const phase = [timeline.requestsFromMs, timeline.requestsUntilMs] as const
   const healthy = intervals.reduce((sum, i) => sum + (i.majorities.length > 0 ? overlap([i.fromMs, i.untilMs], phase) : 0), 0)
@@ -126,19 +127,3 @@ const majoritiesAt = (timeline: FaultTimeline, at: number): ReadonlyArray<number
 
 const membersOf = (replicas: ReadonlyArray<NodeId>, mask: number): ReadonlyArray<NodeId> =>
   replicas.filter((_, i) => (mask & (1 << i)) !== 0)
-
-/**
- * Every set that is a live, connected majority at the end, with since when it has been one
- * without a break: the longest-lasting first, the larger first among those that began together.
- */
-const finalStretches = (
-  replicas: ReadonlyArray<NodeId>,
-  intervals: ReadonlyArray<Interval>
-): ReadonlyArray<{ readonly members: ReadonlyArray<NodeId>; readonly sinceMs: number }> =>
-  (intervals.at(-1)?.majorities ?? [])
-    .map((mask) => {
-      let k = intervals.length - 1
-      while (k > 0 && (intervals[k - 1] as Interval).majorities.includes(mask)) k--
-      return { members: membersOf(replicas, mask), sinceMs: (intervals[k] as Interval).fromMs }
-    })
-    .sort((a, b) => a.sinceMs - b.sinceMs || b.members.length - a.members.length)

@@ -32,17 +32,18 @@ const classify = (timeline: Partial<FaultTimeline>, requests: ReadonlyArray<Unan
 describe("liveness classification of runs that failed only harness checks", () => {
   it("calls a request unanswered by a live, connected majority a liveness failure", () => {
     expect(classify({}, [unanswered(A, 20_000)])).toMatchObject({ _tag: "LivenessFailure", members: [A, B, C, D, E], sinceMs: 0 })
-    // One dead and one cut off, but the other three have heard one another all along.
+    // One dead and one cut off, but the other three hear one another from the last fault on.
     const verdict = classify(
       { kills: [{ atMs: 6000, replica: D }], partitions: [{ atMs: 7000, majority: [A, B, C] }] },
       [unanswered(A, 20_000)]
     )
-    expect(verdict).toMatchObject({ _tag: "LivenessFailure", members: [A, B, C], sinceMs: 0 })
+    expect(verdict).toMatchObject({ _tag: "LivenessFailure", members: [A, B, C], sinceMs: 7000 })
   })
 
-  it("gives the majority an election timeout to recover, and the request the longest hold before the end", () => {
+  it("gives the majority an election timeout after the last fault to recover, and the request the longest hold before the end", () => {
     const healed = { partitions: [{ atMs: 6000, majority: [A, B, C] }, { atMs: 20_000, majority: undefined }], kills: [{ atMs: 6000, replica: E }] }
-    expect(classify(healed, [unanswered(A, 8000)])._tag).toBe("LivenessFailure")
+    expect(classify(healed, [unanswered(A, 8000)])._tag).toBe("Explained")
+    expect(classify(healed, [unanswered(A, 23_000)])).toMatchObject({ _tag: "LivenessFailure", members: [A, B, C, D], sinceMs: 20_000 })
     const paused = { pauses: [{ replica: A, startMs: 10_000, endMs: 30_000 }, { replica: B, startMs: 10_000, endMs: 30_000 }, { replica: C, startMs: 10_000, endMs: 30_000 }] }
     expect(classify(paused, [unanswered(D, 30_000 + defaultTiming.electionMax - 1)])._tag).toBe("Explained")
     expect(classify(paused, [unanswered(D, 30_000 + defaultTiming.electionMax + 1)])._tag).toBe("LivenessFailure")
@@ -61,12 +62,13 @@ describe("liveness classification of runs that failed only harness checks", () =
     // A one-way cut inside the majority side leaves no three that all reach one another.
     const cut = { from: [A], to: [B], startMs: 30_000, endMs: Number.POSITIVE_INFINITY }
     const split = { partitions: [{ atMs: 6000, majority: [A, B, C] }], cuts: [cut] }
-    expect(classify(split, [unanswered(A, 31_000)])).toEqual({ _tag: "Explained", cause: "no live, connected majority at the end" })
-    expect(classify({ ...split, cuts: [{ ...cut, from: [D], to: [E] }] }, [unanswered(A, 31_000)])._tag).toBe("LivenessFailure")
+    expect(classify(split, [unanswered(A, 32_500)])).toEqual({ _tag: "Explained", cause: "no live, connected majority at the end" })
+    expect(classify({ ...split, cuts: [{ ...cut, from: [D], to: [E] }] }, [unanswered(A, 32_500)])._tag).toBe("LivenessFailure")
   })
 
   it("puts heavy drops and long outages before a healthy end apart", () => {
-    expect(classify({ drops: 0.3 }, [])).toEqual({ _tag: "Explained", cause: "drops ≥ 30%" })
+    expect(classify({ drops: 0.3 }, [unanswered(A, 20_000)])).toEqual({ _tag: "Explained", cause: "drops ≥ 30%" })
+    expect(classify({ drops: 0.29 }, [unanswered(A, 20_000)])._tag).toBe("LivenessFailure")
     const outage = { pauses: [A, B, C].map((replica) => ({ replica, startMs: 5000, endMs: 25_000 })) }
     expect(classify(outage, [unanswered(A, 10_000)])).toEqual({ _tag: "Explained", cause: "no live, connected majority most of the time" })
     expect(classify({ pauses: [{ ...outage.pauses[0]!, endMs: 9000 }] }, [])).toEqual({ _tag: "Explained", cause: "faults before a healthy end" })
