@@ -130,11 +130,9 @@ describe("fault campaign (virtual mode, invariants after every step)", () => {
       if (outcome._tag === "InvariantBroken") expect(outcome.violation.invariant).toBe("lease-safety")
     }
     expect(caught).toBeDefined()
-    for (let seed = 1; seed <= caught!; seed++) {
-      await yieldToRunner()
-      const s = schedule(seed)
-      expect(runSchedule(s, configOf(s.config))._tag).toBe("Safe")
-    }
+    // The seeds before it pass with the honest lease in the test of seeds 1–100.
+    const s = schedule(caught!)
+    expect(runSchedule(s, configOf(s.config))._tag).toBe("Safe")
   }, 60_000)
 
   it("reports a replica that throws, and shrinks its schedule, instead of ending the campaign", () => {
