@@ -135,6 +135,19 @@ describe("fault campaign (virtual mode, invariants after every step)", () => {
     expect(runSchedule(s, configOf(s.config))._tag).toBe("Safe")
   }, 60_000)
 
+  it("breaks the honest lease with clocks drifting past the bound, and keeps it within", () => {
+    // Every other replica fast, the rest slow, and the leader paused again and again: a slow
+    // leader's lease then outlasts its fast voters' refusal to elect anyone else.
+    const drifted = (drift: number) => {
+      const s = schedule(1)
+      const rates = Array.from({ length: configOf(s.config).replicas }, (_, i) => (i % 2 === 0 ? 1 + drift : 1 - drift))
+      const pauses = [5, 12, 19, 26].map((time) => ({ replica: "leader" as const, time, seconds: 2.5 }))
+      return runSchedule({ ...s, time: { rates, pauses, late: 0 } }, configOf(s.config))
+    }
+    expect(drifted(0.15)).toMatchObject({ _tag: "InvariantBroken", violation: { invariant: "lease-safety" } })
+    expect(drifted(MAX_DRIFT)._tag).toBe("Safe")
+  })
+
   it("reports a replica that throws, and shrinks its schedule, instead of ending the campaign", () => {
     const thrower = (cluster: ClusterConfig) =>
       Effect.map(makeReplicaShell(cluster), (shell) =>
