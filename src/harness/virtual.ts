@@ -11,8 +11,10 @@ import { defaultTiming, type Timing } from "../domain/raft/timing.ts"
 import { ReplicaLog, silentReplicaLog } from "../services/ReplicaLog.ts"
 import { Transport } from "../services/Transport.ts"
 import { makeReplicaShell, type ReplicaShell } from "../shell/replicaShell.ts"
+import { DriftingClock } from "../simulation/driftingClock.ts"
 import { SimulationKernel } from "../simulation/kernel.ts"
 import { ReplicaTimers, SPIN_LIMIT } from "../simulation/replicaTimers.ts"
+import type { ProcessPause, TimeFaults } from "../simulation/timeFaults.ts"
 import { type Adversary, VirtualNetwork } from "../simulation/virtualNetwork.ts"
 
 export interface SimulationOptions {
@@ -21,6 +23,10 @@ export interface SimulationOptions {
   readonly timing?: Timing
   /** Faults beyond the harness's own drops and partitions, for fault campaigns. */
   readonly adversary?: Adversary
+  /** Drifting clocks and paused processes, for fault campaigns. */
+  readonly time?: TimeFaults
+  /** Told of each pause as it begins, with the replica it froze. */
+  readonly onPause?: (replica: NodeId, startMs: number, endMs: number) => void
   /** Called after every replica step with every live replica's state (the invariant checker). */
   readonly observe?: (now: number, states: ReadonlyMap<NodeId, RaftState>) => void
   /** Builds each replica: our shell by default; tests substitute deliberately broken ones. */
@@ -33,6 +39,10 @@ interface SimReplica {
   readonly shell: ReplicaShell
   /** Its timer's ring: a timeout, then whatever follows every step. */
   readonly ring: () => void
+  /** Kernel time for a deadline on its own clock. */
+  readonly kernelTimeOf: (local: number) => number
+  /** While paused: until when, and the datagrams that reached it meanwhile, in order. */
+  paused: { until: number; readonly backlog: Array<string> } | undefined
 }
 
 /**
@@ -71,12 +81,37 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
     options.observe(kernel.now, new Map([...replicas].map(([id, r]) => [id, r.shell.state()])))
   }
   const afterStep = (id: NodeId, replica: SimReplica): void => {
-    timers.set(id, replica.shell.wakeAt(), replica.ring)
+    timers.set(id, replica.kernelTimeOf(replica.shell.wakeAt()), replica.ring)
     observe()
   }
   const receive = (id: NodeId, replica: SimReplica, datagram: string): void => {
+    if (replica.paused !== undefined) return void replica.paused.backlog.push(datagram)
     replica.shell.onDatagram(encoder.encode(datagram))
     afterStep(id, replica)
+  }
+  // A resumed process first reads what queued on its socket, then finds its timer overdue.
+  const resume = (id: NodeId, replica: SimReplica): void => {
+    const paused = replica.paused
+    if (paused === undefined || kernel.now < paused.until || replicas.get(id) !== replica) return
+    replica.paused = undefined
+    for (const datagram of paused.backlog) receive(id, replica, datagram)
+    timers.set(id, replica.kernelTimeOf(replica.shell.wakeAt()), replica.ring)
+  }
+  const pause = ({ replica: target, startMs, endMs }: ProcessPause): void => {
+    const id = target === "leader" ? leaderNow() : target
+    const replica = id === undefined ? undefined : replicas.get(id)
+    if (id === undefined || replica === undefined) return
+    replica.paused = { until: Math.max(endMs, replica.paused?.until ?? endMs), backlog: replica.paused?.backlog ?? [] }
+    options.onPause?.(id, startMs, endMs)
+    kernel.at(endMs, () => resume(id, replica))
+  }
+  const leaderNow = (): NodeId | undefined => {
+    let leader: { readonly id: NodeId; readonly term: number } | undefined
+    for (const [id, r] of replicas) {
+      const state = r.shell.state()
+      if (state.role === "leader" && (leader === undefined || state.term > leader.term)) leader = { id, term: state.term }
+    }
+    return leader?.id
   }
 
   let harnessToken = 0
@@ -119,21 +154,27 @@ export const simulate = (config: Config, options: SimulationOptions): RunResult 
     const context = Context.make(Transport, transport).pipe(Context.add(ReplicaLog, silentReplicaLog))
     const random = Random.make(options.seed * 7919 + i)
     const cluster = { self, peers: ids.filter((id) => id !== self), timing: options.timing ?? defaultTiming }
+    const rate = options.time?.rates[i] ?? 1
+    const clock = rate === 1 ? kernel.clock : new DriftingClock(kernel.clock, rate)
     // The shell takes its Clock, Random and services once, here; after that it runs on plain calls.
     const shell = Effect.runSync(
-      (options.replica ?? makeReplicaShell)(cluster).pipe(Effect.provide(context), Effect.withClock(kernel.clock), Effect.withRandom(random))
+      (options.replica ?? makeReplicaShell)(cluster).pipe(Effect.provide(context), Effect.withClock(clock), Effect.withRandom(random))
     )
     const replica: SimReplica = {
       shell,
       ring: () => {
+        if (replica.paused !== undefined) return
         shell.onTimeout()
         afterStep(self, replica)
-      }
+      },
+      kernelTimeOf: clock instanceof DriftingClock ? (local) => clock.kernelTimeOf(local) : (local) => local,
+      paused: undefined
     }
     replicas.set(self, replica)
   }
 
-  for (const [id, replica] of replicas) timers.set(id, replica.shell.wakeAt(), replica.ring)
+  for (const [id, replica] of replicas) timers.set(id, replica.kernelTimeOf(replica.shell.wakeAt()), replica.ring)
+  for (const scheduled of options.time?.pauses ?? []) kernel.at(scheduled.startMs, () => pause(scheduled))
   scheduleHarness()
   while (!finished) if (!kernel.runNext()) break
   return harness.result(kernel.now)

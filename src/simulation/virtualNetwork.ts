@@ -23,6 +23,15 @@ export interface Adversary {
   readonly duplicate: number
   readonly delayMs: number
   readonly cuts?: ReadonlyArray<OneWayCut>
+  /** Copies held back far longer than any jitter: past an election timeout, say. */
+  readonly late?: LateDelivery
+}
+
+/** Each copy is, with probability `rate`, late by a further `minMs` plus up to `spreadMs`. */
+export interface LateDelivery {
+  readonly rate: number
+  readonly minMs: number
+  readonly spreadMs: number
 }
 
 /** From `startMs` until `endMs` (virtual time), datagrams from any of `from` to any of `to` are lost. */
@@ -106,7 +115,12 @@ export class VirtualNetwork {
     const adversary = this.options.adversary
     if (adversary === undefined) return this.kernel.at(at, deliver)
     const copies = this.options.chaos() < adversary.duplicate ? 2 : 1
-    for (let copy = 0; copy < copies; copy++) this.kernel.at(at + this.options.chaos() * adversary.delayMs, deliver)
+    for (let copy = 0; copy < copies; copy++) this.kernel.at(at + this.options.chaos() * adversary.delayMs + this.lateness(adversary.late), deliver)
+  }
+
+  private lateness(late: LateDelivery | undefined): number {
+    if (late === undefined || late.rate === 0 || this.options.chaos() >= late.rate) return 0
+    return late.minMs + this.options.chaos() * late.spreadMs
   }
 
   private lost(from: NodeId, to: NodeId): boolean {

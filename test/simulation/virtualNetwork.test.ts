@@ -119,4 +119,16 @@ describe("the virtual network", () => {
     lossy.send("client", CLIENT, A)
     expect(lossy.chaosDraws()).toBe(10)
   })
+
+  it("holds back about the asked share of copies by more than the late minimum, the rest on time", () => {
+    const { kernel, arrivals, send } = setup({ duplicate: 0, delayMs: 0, late: { rate: 0.2, minMs: 2000, spreadMs: 1000 } })
+    for (let i = 0; i < 500; i++) send(`${i}`, A, B, `link${i}`)
+    kernel.advanceTo(10_000)
+    expect(arrivals).toHaveLength(500)
+    const late = arrivals.filter(({ at }) => at >= 2000)
+    for (const { at } of late) expect(at).toBeLessThan(2000 + 1000 + HOP.baseMs + HOP.jitterMs)
+    expect(arrivals.filter(({ at }) => at >= HOP.baseMs + HOP.jitterMs && at < 2000)).toEqual([])
+    expect(late.length).toBeGreaterThan(70)
+    expect(late.length).toBeLessThan(130)
+  })
 })
