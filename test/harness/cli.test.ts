@@ -3,16 +3,28 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import os from "node:os"
 import path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Effect } from "effect"
+import { parseArgs as parseCampaignArgs } from "../../src/programs/campaign/campaignArgs.ts"
+import type { CommandLine } from "../../src/programs/commandLine/readCommandLine.ts"
 import { parseArgs } from "../../src/programs/kvsim/kvsimArgs.ts"
 import { standardSuite } from "../../src/harness/suite.ts"
 
-const parsed = (argv: ReadonlyArray<string>) => Either.getOrThrow(parseArgs(argv, 77))
-const error = (argv: ReadonlyArray<string>) => Either.match(parseArgs(argv, 77), { onLeft: (e) => e, onRight: () => "accepted" })
+const read = (argv: ReadonlyArray<string>) => Effect.runPromise(parseArgs(argv, 77))
+const ran = <A>(line: CommandLine<A>): A => {
+  if (line._tag !== "Run") throw new Error(`expected a run, got ${JSON.stringify(line)}`)
+  return line.value
+}
+const reason = <A>(line: CommandLine<A>): string => (line._tag === "Refused" ? line.reason : `not refused: ${line._tag}`)
+const parsed = async (argv: ReadonlyArray<string>) => ran(await read(argv))
+const error = async (argv: ReadonlyArray<string>) => reason(await read(argv))
+const helpOf = async (argv: ReadonlyArray<string>) => {
+  const line = await read(argv)
+  return line._tag === "Help" ? line.text : `not help: ${line._tag}`
+}
 
 describe("kvsim arguments", () => {
-  it("defaults: ./3700kvstore, ./configs, one run with the shell's seed", () => {
-    expect(parsed(["run", "configs/simple-1.json"])).toEqual({
+  it("defaults: ./3700kvstore, ./configs, one run with the shell's seed", async () => {
+    expect(await parsed(["run", "configs/simple-1.json"])).toEqual({
       target: { _tag: "File", path: "configs/simple-1.json" },
       replica: "./3700kvstore",
       seeds: [77],
@@ -24,9 +36,9 @@ describe("kvsim arguments", () => {
     })
   })
 
-  it("turns --seed/--runs and --seeds into the list of seeds", () => {
-    expect(parsed(["run", "all", "--seed", "5", "--runs", "3"]).seeds).toEqual([5, 6, 7])
-    expect(parsed(["run", "all", "--seeds", "10..12", "--json", "--virtual"])).toMatchObject({
+  it("turns --seed/--runs and --seeds into the list of seeds", async () => {
+    expect((await parsed(["run", "all", "--seed", "5", "--runs", "3"])).seeds).toEqual([5, 6, 7])
+    expect(await parsed(["run", "all", "--seeds", "10..12", "--json", "--virtual"])).toMatchObject({
       target: { _tag: "All" },
       seeds: [10, 11, 12],
       json: true,
@@ -34,25 +46,75 @@ describe("kvsim arguments", () => {
     })
   })
 
-  it("rejects bad usage with a reason", () => {
-    expect(error([])).toBe("missing command")
-    expect(error(["go", "all"])).toBe(`unknown command "go"`)
-    expect(error(["run"])).toBe("expected a config file or `all`")
-    expect(error(["run", "a.json", "b.json"])).toBe(`unexpected argument "b.json"`)
-    expect(error(["run", "all", "--fast"])).toBe(`unknown option "--fast"`)
-    expect(error(["run", "all", "--seed"])).toBe("--seed needs a value")
-    expect(error(["run", "all", "--seed", "x"])).toMatch(/is not a seed/)
-    expect(error(["run", "all", "--runs", "0"])).toMatch(/is not a positive count/)
-    expect(error(["run", "all", "--seeds", "5..2"])).toMatch(/is not a range/)
-    expect(error(["run", "all", "--seeds", "1..2", "--seed", "1"])).toMatch(/cannot be combined/)
-    expect(error(["run", "all", "--virtual", "--logs", "d"])).toMatch(/real runs only/)
-    expect(error(["run", "all", "--out", "d", "--logs", "e"])).toMatch(/--out already keeps the replicas' logs/)
+  it("takes options before or after the target, and --name=value", async () => {
+    expect(await parsed(["run", "--seed=9", "--json", "configs/simple-2.json", "--replica", "./r"])).toMatchObject({
+      target: { _tag: "File", path: "configs/simple-2.json" },
+      seeds: [9],
+      json: true,
+      replica: "./r"
+    })
   })
 
-  it("refuses --virtual with a replica of someone else's: virtual mode can only run ours, in-process", () => {
-    expect(error(["run", "all", "--virtual", "--replica", "./my-replica"])).toMatch(/cannot run \.\/my-replica; drop --virtual/)
-    expect(parsed(["run", "all", "--virtual", "--replica", "./3700kvstore"]).virtual).toBe(true)
-    expect(parsed(["run", "all", "--replica", "./my-replica"]).replica).toBe("./my-replica")
+  it("rejects bad usage with a reason", async () => {
+    expect(await error([])).toBe("missing command")
+    expect(await error(["go", "all"])).toBe("Invalid subcommand for kvsim - use 'run'")
+    expect(await error(["run"])).toBe("Missing argument <config.json | all>")
+    expect(await error(["run", "a.json", "b.json"])).toBe(`unexpected argument "b.json"`)
+    expect(await error(["run", "all", "--fast"])).toBe(`unknown option "--fast"`)
+    expect(await error(["run", "all", "--seed"])).toBe("--seed needs a value")
+    expect(await error(["run", "all", "--seed", "x"])).toMatch(/is not a seed/)
+    expect(await error(["run", "all", "--runs", "0"])).toMatch(/is not a positive count/)
+    expect(await error(["run", "all", "--seeds", "5..2"])).toMatch(/is not a range/)
+    expect(await error(["run", "all", "--seeds", "1..2", "--seed", "1"])).toMatch(/cannot be combined/)
+    expect(await error(["run", "all", "--virtual", "--logs", "d"])).toMatch(/real runs only/)
+    expect(await error(["run", "all", "--out", "d", "--logs", "e"])).toMatch(/--out already keeps the replicas' logs/)
+  })
+
+  it("refuses an unknown option wherever it stands, a repeated one, and options in another case", async () => {
+    expect(await error(["run", "--fast", "all"])).toBe(`unknown option "--fast"`)
+    expect(await error(["--fast", "run", "all"])).toBe(`unknown option "--fast"`)
+    expect(await error(["run", "all", "--JSON"])).toBe(`unknown option "--JSON"`)
+    expect(await error(["run", "all", "--seed", "1", "--seed", "2"])).toBe("--seed may be given only once")
+    expect(await error(["run", "all", "--json", "--json"])).toBe("--json may be given only once")
+    // A value that looks like an option is the option's value, judged as one.
+    expect(await error(["run", "all", "--seed", "-3"])).toMatch(/"-3" is not a seed/)
+  })
+
+  it("refuses --virtual with a replica of someone else's: virtual mode can only run ours, in-process", async () => {
+    expect(await error(["run", "all", "--virtual", "--replica", "./my-replica"])).toMatch(/cannot run \.\/my-replica; drop --virtual/)
+    expect((await parsed(["run", "all", "--virtual", "--replica", "./3700kvstore"])).virtual).toBe(true)
+    expect((await parsed(["run", "all", "--replica", "./my-replica"])).replica).toBe("./my-replica")
+  })
+
+  it("answers --help, anywhere, with plain text that describes every option and the exit statuses", async () => {
+    const help = await helpOf(["run", "all", "--fast", "--help"])
+    expect(help).toMatch(/^usage: kvsim run \[--replica PATH\] /)
+    for (const option of ["--replica PATH", "--configs DIR", "--seed S", "--runs N", "--seeds A..B", "--virtual", "--json", "--logs DIR", "--out DIR"]) {
+      expect(help).toContain(`\n${option}\n`)
+    }
+    expect(help).toContain("0 every run passed, 1 some run failed, 2 usage error, 3 every run passed its checks")
+    expect(help).not.toContain("\u001b")
+    expect(help).not.toContain("A user-defined piece of text")
+    expect(await helpOf(["-h"])).toContain("`kvsim run --help` describes run's options")
+    expect((await read(["--version"]))._tag).toBe("Version")
+  })
+
+  it("refuses @effect/cli's other built-ins, so none can start a run: --wizard would prompt and then offer to run", async () => {
+    expect(await error(["run", "all", "--wizard"])).toBe(`unknown option "--wizard"`)
+    expect(await error(["--wizard"])).toBe(`unknown option "--wizard"`)
+    expect(await error(["run", "all", "--completions", "bash"])).toBe(`unknown option "--completions"`)
+    expect(await error(["run", "all", "--log-level", "debug"])).toBe(`unknown option "--log-level"`)
+  })
+})
+
+describe("campaign arguments", () => {
+  const readCampaign = (argv: ReadonlyArray<string>) => Effect.runPromise(parseCampaignArgs(argv))
+  it("needs --seeds A..B; --configs defaults to configs", async () => {
+    expect(ran(await readCampaign(["--seeds", "3..5"]))).toEqual({ seeds: { from: 3, to: 5 }, configsDir: "configs" })
+    expect(ran(await readCampaign(["--configs", "c", "--seeds", "1..1"])).configsDir).toBe("c")
+    expect(reason(await readCampaign([]))).toMatch(/'--seeds'/)
+    expect(reason(await readCampaign(["--seeds", "5..2"]))).toMatch(/is not a range/)
+    expect(reason(await readCampaign(["--seed", "1..2"]))).toBe(`unknown option "--seed"`)
   })
 })
 
@@ -63,6 +125,16 @@ describe("the kvsim bundle", () => {
     expect(statSync(bundle).mode & 0o111).not.toBe(0)
     const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string }
     expect(execFileSync(bundle, ["--version"], { encoding: "utf8" })).toBe(`kvsim ${version}\n`)
+  })
+
+  it("says one thing on stderr for a usage mistake and exits 2 without running: --wizard neither prompts nor runs", () => {
+    const run = spawnSync(process.execPath, ["dist/kvsim.mjs", "run", "configs/simple-1.json", "--wizard"], { encoding: "utf8", timeout: 10_000 })
+    expect(run.status).toBe(2)
+    expect(run.stdout).toBe("")
+    const [first, ...rest] = run.stderr.trimEnd().split("\n")
+    expect(first).toBe(`kvsim: unknown option "--wizard"`)
+    expect(rest.filter((line) => line.startsWith("kvsim:"))).toEqual([])
+    expect(rest[0]).toMatch(/^usage: kvsim run /)
   })
 })
 
@@ -147,6 +219,9 @@ describe("the standard suite", () => {
 
 describe("the scripts' command lines", () => {
   const scripts = [
+    "dist/kvsim.mjs",
+    "dist/campaign.mjs",
+    "dist/microbench.mjs",
     "scripts/fuzz.mjs",
     "scripts/soak.mjs",
     "scripts/memoryProbe.mjs",

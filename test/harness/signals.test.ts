@@ -110,3 +110,32 @@ describe("kvsim whose reader goes away", () => {
     expect(code).toBe(130)
   }, 40_000)
 })
+
+describe("kvsim in virtual mode", () => {
+  /** Whole, `run all --virtual --seeds 1..40` takes 25 s or more; stopped, it must end within a run or two. */
+  const stoppedAfterFirstLine = (stop: (kvsim: ReturnType<typeof spawn>) => void) =>
+    new Promise<{ readonly code: number | null; readonly exitMs: number }>((resolve, reject) => {
+      const kvsim = spawn(process.execPath, ["dist/kvsim.mjs", "run", "all", "--virtual", "--seeds", "1..40"], {
+        stdio: ["ignore", "pipe", "ignore"]
+      })
+      let stoppedAt = 0
+      kvsim.stdout?.once("data", () => {
+        stoppedAt = performance.now()
+        stop(kvsim)
+      })
+      kvsim.once("error", reject)
+      kvsim.once("exit", (code) => resolve({ code, exitMs: performance.now() - stoppedAt }))
+    })
+
+  it.each(["SIGINT", "SIGTERM"] as const)("on %s stops before the next run and exits 130, though a virtual run waits on nothing", async (signal) => {
+    const outcome = await stoppedAfterFirstLine((kvsim) => kvsim.kill(signal))
+    expect(outcome.code).toBe(130)
+    expect(outcome.exitMs).toBeLessThan(5_000)
+  }, 60_000)
+
+  it("stops when its stdout pipe breaks, and exits 130", async () => {
+    const outcome = await stoppedAfterFirstLine((kvsim) => kvsim.stdout?.destroy())
+    expect(outcome.code).toBe(130)
+    expect(outcome.exitMs).toBeLessThan(5_000)
+  }, 60_000)
+})

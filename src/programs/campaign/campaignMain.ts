@@ -4,6 +4,8 @@ import { Either } from "effect"
 import { type Config, loadConfig } from "../../domain/harness/config.ts"
 import { EXIT_CODES } from "../../domain/harness/status.ts"
 import { standardSuite } from "../../harness/suite.ts"
+import { argsOrExit } from "../commandLine/reply.ts"
+import { parseArgs } from "./campaignArgs.ts"
 import { generateSchedule, runSchedule, shrink, type Outcome, type Schedule } from "../../harness/faultCampaign.ts"
 
 /**
@@ -21,22 +23,13 @@ import { generateSchedule, runSchedule, shrink, type Outcome, type Schedule } fr
  * linearizability checker could not decide is inconclusive, printed and counted apart, never
  * as safe: the exit code is then 3, as kvsim's is (status.ts), unless something failed.
  */
-const usage = "usage: campaign --seeds A..B [--configs DIR]"
+const { seeds, configsDir: dir } = await argsOrExit("campaign", parseArgs(process.argv.slice(2)))
+const { from, to } = seeds
 
 const fail = (text: string): never => {
-  process.stderr.write(`campaign: ${text}\n${usage}\n`)
+  process.stderr.write(`campaign: ${text}\n`)
   process.exit(2)
 }
-
-const argv = process.argv.slice(2)
-const flag = (name: string): string | undefined => {
-  const at = argv.indexOf(name)
-  return at === -1 ? undefined : argv[at + 1]
-}
-const range = /^(\d+)\.\.(\d+)$/.exec(flag("--seeds") ?? "") ?? fail("--seeds A..B is required")
-const [from, to] = [Number(range[1]), Number(range[2])]
-if (from > to) fail(`--seeds ${from}..${to} is empty`)
-const dir = flag("--configs") ?? "configs"
 
 const configs = new Map<string, Config>()
 for (const file of standardSuite(readdirSync(dir))) {

@@ -1,15 +1,15 @@
 import { randomInt } from "node:crypto"
 import { readdirSync, readFileSync } from "node:fs"
 import path from "node:path"
-import { fileURLToPath } from "node:url"
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Either, Exit } from "effect"
 import { type Config, loadConfig } from "../../domain/harness/config.ts"
 import { formatJson, formatScorecard, formatSummaryLine } from "../../domain/harness/report.ts"
 import type { RunResult } from "../../domain/harness/result.ts"
 import { Trace } from "../../domain/harness/trace.ts"
 import { EXIT_CODES, exitCodeOf, type RunStatus } from "../../domain/harness/status.ts"
-import { type KvsimArgs, parseArgs, usage } from "./kvsimArgs.ts"
+import { refusal, versionLine } from "../commandLine/reply.ts"
+import { type KvsimArgs, parseArgs } from "./kvsimArgs.ts"
 import { runDirectory, writeArtifacts } from "../../harness/artifacts.ts"
 import { progressReporter } from "../../harness/progressLine.ts"
 import { killRunningReplicas } from "../../harness/replicaProcess.ts"
@@ -19,18 +19,17 @@ import { runVirtual } from "../../harness/virtual.ts"
 
 const EXIT_USAGE = EXIT_CODES.usage
 
-/** The package's version, read beside the bundle (dist/../package.json), where npm installs it. */
-const version = (): string => {
-  try {
-    const file = fileURLToPath(new URL("../package.json", import.meta.url))
-    return String((JSON.parse(readFileSync(file, "utf8")) as { version?: unknown }).version)
-  } catch {
-    return "unknown"
-  }
-}
-
 const say = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
 const complain = (text: string) => Effect.sync(() => process.stderr.write(`kvsim: ${text}\n`))
+
+/**
+ * One turn of the event loop before each run. A virtual run waits on nothing, so without it a
+ * signal, or a broken stdout that killStrays turns into one, would be heard only once every
+ * run had ended; with it the next run does not start, and kvsim exits 130 as on Ctrl-C.
+ */
+const heedSignals = Effect.async<void>((resume) => {
+  setImmediate(() => resume(Effect.void))
+})
 
 interface ConfigEntry {
   readonly name: string
@@ -76,21 +75,19 @@ const runOnce = (args: KvsimArgs, config: Config, name: string, seed: number, tr
 }
 
 const program = Effect.gen(function* () {
-  const argv = process.argv.slice(2)
-  if (argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
-    yield* say(usage)
-    return 0
+  const line = yield* parseArgs(process.argv.slice(2), randomInt(0, 2 ** 31))
+  switch (line._tag) {
+    case "Help":
+      yield* say(line.text)
+      return 0
+    case "Version":
+      yield* say(versionLine("kvsim"))
+      return 0
+    case "Refused":
+      yield* Effect.sync(() => process.stderr.write(`${refusal("kvsim", line)}\n`))
+      return EXIT_USAGE
   }
-  if (argv[0] === "--version") {
-    yield* say(`kvsim ${version()}`)
-    return 0
-  }
-  const parsed = parseArgs(argv, randomInt(0, 2 ** 31))
-  if (Either.isLeft(parsed)) {
-    yield* complain(`${parsed.left}\n${usage}`)
-    return EXIT_USAGE
-  }
-  const args = parsed.right
+  const args = line.value
   const all = args.target._tag === "All"
   const entries = args.target._tag === "All" ? suiteEntries(args.configsDir) : Either.right([readConfig(args.target.path)])
   if (Either.isLeft(entries)) {
@@ -116,6 +113,7 @@ const program = Effect.gen(function* () {
       continue
     }
     for (const seed of args.seeds) {
+      yield* heedSignals
       const trace = args.outDir === undefined ? undefined : new Trace()
       const result = yield* runOnce(args, entry.config.right, entry.name, seed, trace)
       if (args.outDir !== undefined && trace !== undefined) {
@@ -158,7 +156,8 @@ const program = Effect.gen(function* () {
 const killStrays = (): void => {
   let stopping = false
   const stop = (): void => {
-    if (stopping) return
+    // Once the program has set its exit code every run is over: there is nothing left to stop.
+    if (stopping || process.exitCode !== undefined) return
     stopping = true
     process.kill(process.pid, "SIGTERM")
   }
