@@ -1,7 +1,7 @@
-import { Effect, Layer, Runtime } from "effect"
+import { Effect, Layer } from "effect"
 import type { NodeId } from "../domain/ids.ts"
 import { PeerLinks } from "./PeerLinks.ts"
-import { ReplicaLog } from "./ReplicaLog.ts"
+import { ReplicaLog, reportNow } from "./ReplicaLog.ts"
 
 /**
  * Which links are cut, changed at run time by a test or a nemesis: a cut from A to B drops every
@@ -53,10 +53,9 @@ export const withLinkCuts = (cuts: LinkCuts): Layer.Layer<PeerLinks, never, Peer
     PeerLinks,
     Effect.gen(function* () {
       const links = yield* PeerLinks
-      const diagnostics = yield* ReplicaLog
-      const runSync = Runtime.runSync(yield* Effect.runtime<never>())
+      const report = yield* reportNow
       const dropped = (from: NodeId, to: NodeId): void =>
-        runSync(diagnostics.report("debug", `cut:${link(from, to)}`, `link ${from} → ${to} is cut: dropped a datagram`))
+        report("debug", `cut:${link(from, to)}`, `link ${from} → ${to} is cut: dropped a datagram`)
       const { self } = links
       return {
         self,

@@ -1,8 +1,8 @@
-import { Effect, Layer, Runtime } from "effect"
+import { Effect, Layer } from "effect"
 import { BROADCAST, type NodeId } from "../domain/ids.ts"
 import { peekDst } from "../domain/wire/peekDst.ts"
 import { PeerLinks } from "./PeerLinks.ts"
-import { ReplicaLog } from "./ReplicaLog.ts"
+import { ReplicaLog, reportNow } from "./ReplicaLog.ts"
 import { Transport } from "./Transport.ts"
 
 /**
@@ -18,8 +18,7 @@ export const PeerTransport: Layer.Layer<Transport, never, PeerLinks | ReplicaLog
   Transport,
   Effect.gen(function* () {
     const links = yield* PeerLinks
-    const diagnostics = yield* ReplicaLog
-    const runSync = Runtime.runSync(yield* Effect.runtime<never>())
+    const report = yield* reportNow
     const peers = new Set<NodeId>(links.peers)
     const utf8 = new TextEncoder()
     return {
@@ -32,7 +31,7 @@ export const PeerTransport: Layer.Layer<Transport, never, PeerLinks | ReplicaLog
           links.send(dst, utf8.encode(datagram))
         } else {
           const why = dst === undefined ? "it has no dst" : `no peer is ${dst}`
-          runSync(diagnostics.report("warning", "peer:unknown-dst", `did not send a datagram: ${why}`))
+          report("warning", "peer:unknown-dst", `did not send a datagram: ${why}`)
         }
       },
       listen: (deliver: (datagram: Uint8Array) => void) => links.listen((_from, payload) => deliver(payload))

@@ -1,13 +1,13 @@
 import type { KeyObject } from "node:crypto"
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram"
-import { Effect, Layer, Runtime } from "effect"
+import { Effect, Layer } from "effect"
 import type { ClusterFile } from "../domain/cluster/clusterFile.ts"
 import { macContext } from "../domain/cluster/peerDatagram.ts"
 import type { NodeId } from "../domain/ids.ts"
 import { resolveCluster, sourceKey, type PeerAddress } from "./peerAddresses.ts"
 import { PeerLinks, PeerLinksError } from "./PeerLinks.ts"
 import { macTag, verify } from "./peerMac.ts"
-import { ReplicaLog } from "./ReplicaLog.ts"
+import { ReplicaLog, reportNow } from "./ReplicaLog.ts"
 import { RECEIVE_BUFFER_BYTES } from "./UdpTransport.ts"
 
 export interface PeerUdpOptions {
@@ -47,9 +47,8 @@ export const PeerUdpLinks = (options: PeerUdpOptions): Layer.Layer<PeerLinks, Pe
   Layer.scoped(
     PeerLinks,
     Effect.gen(function* () {
-      const diagnostics = yield* ReplicaLog
-      const runSync = Runtime.runSync(yield* Effect.runtime<never>())
-      const report = (key: string, text: string): void => runSync(diagnostics.report("warning", key, text))
+      const log = yield* reportNow
+      const report = (key: string, text: string): void => log("warning", key, text)
       const { cluster, self, key } = options
       const resolved = yield* resolveCluster(cluster, self)
       const peers: ReadonlyArray<Peer> = resolved.peers.map((peer) => ({

@@ -1,4 +1,4 @@
-import { Clock, Context, Effect, Layer, LogLevel } from "effect"
+import { Clock, Context, Effect, Layer, LogLevel, Runtime } from "effect"
 
 export type Level = "debug" | "info" | "warning"
 
@@ -11,6 +11,18 @@ export class ReplicaLog extends Context.Tag("ReplicaLog")<
   ReplicaLog,
   { readonly report: (level: Level, key: string, text: string) => Effect.Effect<void> }
 >() {}
+
+/**
+ * `report` as a plain function that logs at once, for callbacks that run outside any fiber (a
+ * socket's, a replica shell's): the log, and the runtime that runs it, are resolved here once.
+ */
+export const reportNow: Effect.Effect<(level: Level, key: string, text: string) => void, never, ReplicaLog> = Effect.gen(
+  function* () {
+    const diagnostics = yield* ReplicaLog
+    const runSync = Runtime.runSync(yield* Effect.runtime<never>())
+    return (level, key, text) => runSync(diagnostics.report(level, key, text))
+  }
+)
 
 const toLogLevel: Record<Level, LogLevel.LogLevel> = {
   debug: LogLevel.Debug,

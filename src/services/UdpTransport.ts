@@ -1,6 +1,6 @@
 import { createSocket } from "node:dgram"
-import { Effect, Layer, Runtime } from "effect"
-import { ReplicaLog } from "./ReplicaLog.ts"
+import { Effect, Layer } from "effect"
+import { ReplicaLog, reportNow } from "./ReplicaLog.ts"
 import { Transport } from "./Transport.ts"
 
 /**
@@ -28,8 +28,7 @@ export const UdpTransport = (harnessPort: number): Layer.Layer<Transport, never,
   Layer.scoped(
     Transport,
     Effect.gen(function* () {
-      const diagnostics = yield* ReplicaLog
-      const runSync = Runtime.runSync(yield* Effect.runtime<never>())
+      const report = yield* reportNow
       const early: Array<Uint8Array> = []
       let deliver = (datagram: Uint8Array): void => void early.push(datagram)
       const socket = yield* Effect.acquireRelease(
@@ -38,7 +37,7 @@ export const UdpTransport = (harnessPort: number): Layer.Layer<Transport, never,
           socket.on("message", (datagram) => deliver(datagram))
           socket.on("error", (error: NodeJS.ErrnoException) => {
             const cause = error.code ?? error.name
-            runSync(diagnostics.report("warning", `socket:${cause}`, `socket error, datagram lost: ${error.message}`))
+            report("warning", `socket:${cause}`, `socket error, datagram lost: ${error.message}`)
           })
           socket.bind(0, "127.0.0.1", () => socket.connect(harnessPort, "127.0.0.1", () => resume(Effect.succeed(socket))))
         }),

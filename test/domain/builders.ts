@@ -54,6 +54,16 @@ export const freshState = (self: NodeId = N0, now = 0, random = 0): RaftState =>
 
 type Envelope = { readonly src: NodeId; readonly dst?: NodeId; readonly leader?: NodeId }
 
+/** The envelope `fields` ask for, with `dst` and `leader` where they leave them out. */
+const envelope = (fields: Envelope, leader: NodeId, dst: NodeId = N0) => ({
+  src: fields.src,
+  dst: fields.dst ?? dst,
+  leader: fields.leader ?? leader
+})
+
+/** A client request's envelope: from CLIENT to N0, leader unknown, unless `fields` say otherwise. */
+const fromClient = (fields: Partial<Envelope>) => envelope({ ...fields, src: fields.src ?? CLIENT }, BROADCAST)
+
 export const entry = (term: number, put?: { readonly key: string; readonly value: string; readonly client?: NodeId; readonly mid?: string }): Entry =>
   put === undefined
     ? { term }
@@ -76,9 +86,7 @@ export const append = (
     readonly ack?: boolean
   }
 ): Append => ({
-  src: fields.src,
-  dst: fields.dst ?? N0,
-  leader: fields.leader ?? fields.src,
+  ...envelope(fields, fields.src),
   type: "append",
   term: fields.term,
   prevIndex: fields.prevIndex ?? 0,
@@ -99,9 +107,7 @@ export const appended = (
     readonly at?: number
   }
 ): Appended => ({
-  src: fields.src,
-  dst: fields.dst ?? N0,
-  leader: fields.leader ?? N0,
+  ...envelope(fields, N0),
   type: "appended",
   term: fields.term,
   success: fields.success ?? true,
@@ -123,9 +129,7 @@ export const install = (
     readonly at?: number
   }
 ): Install => ({
-  src: fields.src,
-  dst: fields.dst ?? N0,
-  leader: fields.leader ?? fields.src,
+  ...envelope(fields, fields.src),
   type: "install",
   term: fields.term,
   lastIndex: fields.lastIndex,
@@ -140,9 +144,7 @@ export const install = (
 export const vote = (
   fields: Envelope & { readonly term: number; readonly lastIndex?: number; readonly lastTerm?: number; readonly pre?: boolean }
 ): Vote => ({
-  src: fields.src,
-  dst: fields.dst ?? BROADCAST,
-  leader: fields.leader ?? BROADCAST,
+  ...envelope(fields, BROADCAST, BROADCAST),
   type: "vote",
   term: fields.term,
   lastIndex: fields.lastIndex ?? 0,
@@ -153,9 +155,7 @@ export const vote = (
 export const voted = (
   fields: Envelope & { readonly term: number; readonly granted?: boolean; readonly pre?: boolean }
 ): Voted => ({
-  src: fields.src,
-  dst: fields.dst ?? N0,
-  leader: fields.leader ?? BROADCAST,
+  ...envelope(fields, BROADCAST),
   type: "voted",
   term: fields.term,
   granted: fields.granted ?? true,
@@ -164,17 +164,13 @@ export const voted = (
 
 /** A follower's probe of its leader: by default to N0, believed to lead. */
 export const probe = (fields: Envelope & { readonly term: number }): Probe => ({
-  src: fields.src,
-  dst: fields.dst ?? N0,
-  leader: fields.leader ?? fields.dst ?? N0,
+  ...envelope(fields, fields.dst ?? N0),
   type: "probe",
   term: fields.term
 })
 
 export const get = (fields: Partial<Envelope> & { readonly MID: string; readonly key: string }): Get => ({
-  src: fields.src ?? CLIENT,
-  dst: fields.dst ?? N0,
-  leader: fields.leader ?? BROADCAST,
+  ...fromClient(fields),
   type: "get",
   MID: fields.MID,
   key: fields.key
@@ -183,9 +179,7 @@ export const get = (fields: Partial<Envelope> & { readonly MID: string; readonly
 export const put = (
   fields: Partial<Envelope> & { readonly MID: string; readonly key: string; readonly value: string }
 ): Put => ({
-  src: fields.src ?? CLIENT,
-  dst: fields.dst ?? N0,
-  leader: fields.leader ?? BROADCAST,
+  ...fromClient(fields),
   type: "put",
   MID: fields.MID,
   key: fields.key,

@@ -28,11 +28,8 @@ const edited = (edit: (file: FileJson) => void): string => {
   return JSON.stringify(file)
 }
 
-const reason = (text: string): string => {
-  const decoded = loadClusterFile(text)
-  if (Either.isRight(decoded)) throw new Error("expected the cluster file to be refused")
-  return decoded.left.reason
-}
+const reason = (text: string): string =>
+  Either.getOrThrowWith(Either.flip(loadClusterFile(text)), () => new Error("expected the cluster file to be refused")).reason
 
 describe("loadClusterFile", () => {
   it("decodes the example of docs/cluster-transport.md, and a one-node cluster with its key in the environment", () => {

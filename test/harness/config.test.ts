@@ -8,11 +8,8 @@ import { jsonBytes, UDP_PAYLOAD_BYTES } from "../../src/domain/wire/datagramSize
 const benchmarks = `"benchmarks": {"total_msgs": [1, 2, 3], "failures": [0, 1, 2], "duplicates": [0, 1, 2], "median_latency": [0.001, 0.002, 0.003]}`
 const minimal = `{"lifetime": 30, "replicas": 5, "requests": 500, "mix": 0.2, "tests": {${benchmarks}}}`
 
-const reason = (text: string): string => {
-  const decoded = loadConfig(text)
-  if (Either.isRight(decoded)) throw new Error("expected the config to be rejected")
-  return decoded.left.reason
-}
+const reason = (text: string): string =>
+  Either.getOrThrowWith(Either.flip(loadConfig(text)), () => new Error("expected the config to be rejected")).reason
 
 describe("loadConfig", () => {
   it("decodes all 17 standard configs", () => {

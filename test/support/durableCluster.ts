@@ -1,7 +1,6 @@
 import { type Context, Deferred, Effect, Fiber, Layer, Random } from "effect"
 import { localClientId } from "../../src/domain/cluster/localClientId.ts"
-import { replicaId, type NodeId } from "../../src/domain/ids.ts"
-import { RandomStream } from "../../src/domain/randomStream.ts"
+import type { NodeId } from "../../src/domain/ids.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
 import type { KvNode } from "../../src/services/KvNode.ts"
 import { withLocalClient } from "../../src/services/LocalClient.ts"
@@ -11,11 +10,9 @@ import { makeDurableShell, type DurableShell } from "../../src/shell/durable/dur
 import { makeKvNode } from "../../src/shell/durable/liveKvNode.ts"
 import { serve } from "../../src/shell/replicaShell.ts"
 import { driveByClock } from "../../src/simulation/clockDriver.ts"
-import { SimulationKernel } from "../../src/simulation/kernel.ts"
-import { MemoryNetwork, MemoryTransport } from "../../src/simulation/memoryNetwork.ts"
-import { ReplicaTimers } from "../../src/simulation/replicaTimers.ts"
+import { MemoryTransport } from "../../src/simulation/memoryNetwork.ts"
 import { TimerAlarm } from "../../src/simulation/timerAlarm.ts"
-import { VirtualNetwork } from "../../src/simulation/virtualNetwork.ts"
+import { simulatedNetwork } from "./simulatedNetwork.ts"
 
 export interface RunningNode {
   readonly shell: DurableShell
@@ -30,18 +27,7 @@ export interface RunningNode {
  */
 export const startDurableCluster = (size: number, seed: number) =>
   Effect.gen(function* () {
-    const ids = Array.from({ length: size }, (_, i) => replicaId(i))
-    const kernel = new SimulationKernel()
-    const jitter = new RandomStream(seed ^ 0x5eed)
-    const chaos = new RandomStream(seed ^ 0xadd5)
-    const network = new VirtualNetwork(kernel, { members: ids, jitter: () => jitter.float(), chaos: () => chaos.float() })
-    const memory = new MemoryNetwork(network, ids)
-    const timers = new ReplicaTimers(kernel, {
-      limit: 10_000,
-      onSpin: (id, now) => {
-        throw new Error(`replica ${id} spins at t=${now}ms`)
-      }
-    })
+    const { ids, kernel, network, memory, timers } = simulatedNetwork(size, seed)
     const disks = new Map(ids.map((id) => [id, new MemoryDisk()] as const))
     const nodes = new Map<NodeId, RunningNode>()
     let incarnations = 0

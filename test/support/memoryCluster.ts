@@ -1,6 +1,5 @@
 import { Effect, Fiber, Layer, Queue, Random } from "effect"
-import { replicaId, type NodeId } from "../../src/domain/ids.ts"
-import { RandomStream } from "../../src/domain/randomStream.ts"
+import type { NodeId } from "../../src/domain/ids.ts"
 import type { RaftState } from "../../src/domain/raft/state.ts"
 import { defaultTiming } from "../../src/domain/raft/timing.ts"
 import type { WireMessage } from "../../src/domain/wire/messages.ts"
@@ -9,9 +8,9 @@ import { makeReplicaShell, serve, type ReplicaShell } from "../../src/shell/repl
 import { catchUp, driveByClock } from "../../src/simulation/clockDriver.ts"
 import { SimulationKernel } from "../../src/simulation/kernel.ts"
 import { MemoryNetwork, MemoryTransport } from "../../src/simulation/memoryNetwork.ts"
-import { ReplicaTimers, SPIN_LIMIT } from "../../src/simulation/replicaTimers.ts"
 import { TimerAlarm } from "../../src/simulation/timerAlarm.ts"
 import { VirtualNetwork } from "../../src/simulation/virtualNetwork.ts"
+import { simulatedNetwork } from "./simulatedNetwork.ts"
 
 export interface Cluster {
   readonly kernel: SimulationKernel
@@ -30,18 +29,7 @@ export interface Cluster {
  */
 export const startCluster = (size: number, seed: number) =>
   Effect.gen(function* () {
-    const ids = Array.from({ length: size }, (_, i) => replicaId(i))
-    const kernel = new SimulationKernel()
-    const jitter = new RandomStream(seed ^ 0x5eed)
-    const chaos = new RandomStream(seed ^ 0xadd5)
-    const network = new VirtualNetwork(kernel, { members: ids, jitter: () => jitter.float(), chaos: () => chaos.float() })
-    const memory = new MemoryNetwork(network, ids)
-    const timers = new ReplicaTimers(kernel, {
-      limit: SPIN_LIMIT,
-      onSpin: (id, now) => {
-        throw new Error(`replica ${id} spins at t=${now}ms`)
-      }
-    })
+    const { ids, kernel, network, memory, timers } = simulatedNetwork(size, seed)
     const shells = new Map<NodeId, ReplicaShell>()
     const fibers = new Map<NodeId, Fiber.RuntimeFiber<never>>()
     for (const [i, self] of ids.entries()) {

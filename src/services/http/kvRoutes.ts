@@ -47,40 +47,43 @@ const getKey = (addresses: ReadonlyMap<NodeId, Address>) =>
     )
   })
 
-const putKey = (addresses: ReadonlyMap<NodeId, Address>) =>
+/**
+ * A put or a delete: hands `write` the request, its key and its session, or answers with a 400
+ * that says which of them is malformed.
+ */
+const keyedWrite = <E, R>(
+  write: (request: HttpServerRequest.HttpServerRequest, key: string, session: KvSession | undefined) => Effect.Effect<Response, E, R>
+) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const key = keyFromUrl(request.url)
     if (Either.isLeft(key)) return errorResponse(400, key.left)
     const session = sessionFromHeaders(request.headers)
     if (Either.isLeft(session)) return errorResponse(400, session.left)
-    const body = yield* Effect.either(readBoundedBody(request, MAX_BODY_BYTES))
-    if (Either.isLeft(body)) return errorResponse(400, "the body could not be read")
-    if (body.right._tag === "TooLarge") return tooLarge(`the value is larger than ${MAX_BODY_BYTES} bytes`)
-    let value: string
-    try {
-      value = utf8.decode(body.right.bytes)
-    } catch {
-      return errorResponse(400, "the value is not valid UTF-8 text")
-    }
-    if (!fitsOneEntry(key.right, value))
-      return tooLarge("the key and value are too large for one log entry once JSON-escaped")
-    return yield* submit(addresses, request.url, { kind: "put", key: key.right, value, ...sessionField(session.right) }, () =>
-      HttpServerResponse.empty({ status: 204 })
-    )
+    return yield* write(request, key.right, session.right)
   })
 
+const noContent = () => HttpServerResponse.empty({ status: 204 })
+
+const putKey = (addresses: ReadonlyMap<NodeId, Address>) =>
+  keyedWrite((request, key, session) =>
+    Effect.gen(function* () {
+      const body = yield* Effect.either(readBoundedBody(request, MAX_BODY_BYTES))
+      if (Either.isLeft(body)) return errorResponse(400, "the body could not be read")
+      if (body.right._tag === "TooLarge") return tooLarge(`the value is larger than ${MAX_BODY_BYTES} bytes`)
+      let value: string
+      try {
+        value = utf8.decode(body.right.bytes)
+      } catch {
+        return errorResponse(400, "the value is not valid UTF-8 text")
+      }
+      if (!fitsOneEntry(key, value)) return tooLarge("the key and value are too large for one log entry once JSON-escaped")
+      return yield* submit(addresses, request.url, { kind: "put", key, value, ...sessionField(session) }, noContent)
+    })
+  )
+
 const deleteKey = (addresses: ReadonlyMap<NodeId, Address>) =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const key = keyFromUrl(request.url)
-    if (Either.isLeft(key)) return errorResponse(400, key.left)
-    const session = sessionFromHeaders(request.headers)
-    if (Either.isLeft(session)) return errorResponse(400, session.left)
-    return yield* submit(addresses, request.url, { kind: "delete", key: key.right, ...sessionField(session.right) }, () =>
-      HttpServerResponse.empty({ status: 204 })
-    )
-  })
+  keyedWrite((request, key, session) => submit(addresses, request.url, { kind: "delete", key, ...sessionField(session) }, noContent))
 
 const status = Effect.flatMap(KvNode, (node) => node.status).pipe(
   Effect.map((status) =>

@@ -1,20 +1,15 @@
-import { Deferred, Effect, Either, Exit, Random, Runtime } from "effect"
-import { RandomStream } from "../../domain/randomStream.ts"
+import { Deferred, Effect, Exit, Runtime } from "effect"
 import { durableChanges, hasChanges, type DurableChanges } from "../../domain/raft/durable/durableChanges.ts"
 import { recoveredState } from "../../domain/raft/durable/recoveredState.ts"
 import type { Output } from "../../domain/raft/outputs.ts"
 import type { ClusterConfig } from "../../domain/raft/state.ts"
-import { step, wakeAt, type Input } from "../../domain/raft/step.ts"
-import { decodeDatagram, encodeMessage } from "../../domain/wire/decode.ts"
-import { ReplicaLog } from "../../services/ReplicaLog.ts"
+import { step, type Input } from "../../domain/raft/step.ts"
 import type { StorageIoError } from "../../services/storage/errors.ts"
 import { Storage } from "../../services/storage/Storage.ts"
-import { Transport } from "../../services/Transport.ts"
 import type { ReplicaShell } from "../replicaShell.ts"
+import { shellCore } from "../shellCore.ts"
+import { shellEdge } from "../shellEdge.ts"
 import { decodeRecovered, writeChanges } from "./storageCodec.ts"
-
-/** As the harness shell: a timeout that threw is tried again this much later, not at once. */
-const RETRY_AFTER_THROW_MS = 10
 
 /** A replica shell whose state outlives the process, and how it can end. */
 export interface DurableShell extends ReplicaShell {
@@ -23,7 +18,7 @@ export interface DurableShell extends ReplicaShell {
 }
 
 /**
- * The shell of a cluster node: the harness shell's loop (replicaShell.ts), with Raft's
+ * The shell of a cluster node: the harness shell's loop (shellCore.ts), with Raft's
  * persistent state kept in `Storage` under etcd's Ready contract. Every step's outputs (its
  * datagrams, its answers to clients, its log lines) leave only once what the step changed of
  * the term, the vote, the log and the snapshot is durable, and in the order of the steps.
@@ -39,22 +34,12 @@ export interface DurableShell extends ReplicaShell {
  */
 export const makeDurableShell = (config: ClusterConfig) =>
   Effect.gen(function* () {
-    const transport = yield* Transport
-    const diagnostics = yield* ReplicaLog
+    const edge = yield* shellEdge
     const storage = yield* Storage
-    const clock = yield* Effect.clock
-    const runtime = yield* Effect.runtime<never>()
-    const runSync = Runtime.runSync(runtime)
-    const runCallback = Runtime.runCallback(runtime)
-    const now = () => clock.unsafeCurrentTimeMillis()
-    const stream = new RandomStream(yield* Random.nextInt)
-    const draw = (): number => stream.float()
+    const runCallback = Runtime.runCallback(yield* Effect.runtime<never>())
     const failure = yield* Deferred.make<never, StorageIoError>()
+    const recovered = decodeRecovered(yield* storage.load)
 
-    let state = recoveredState(config, decodeRecovered(yield* storage.load), now(), draw())
-    /** The state whose persistent part is on disk, or being written. */
-    let durable = state
-    let wake = wakeAt(state)
     let writing = false
     /** Set when a write failed or the shell's scope closed: nothing more is stepped or sent. */
     let stopped = false
@@ -63,16 +48,9 @@ export const makeDurableShell = (config: ClusterConfig) =>
     /** Outputs of the steps since `durable`, in order: they leave once the next write lands. */
     let waiting: Array<ReadonlyArray<Output>> = []
 
-    const perform = (outputs: ReadonlyArray<Output>): void => {
-      for (const output of outputs) {
-        if (output._tag === "Send") transport.send(encodeMessage(output.message))
-        else runSync(diagnostics.report(output.level, output.key, output.text))
-      }
-    }
-
     /** Writes `changes` (from `durable` to the current state); the waiting outputs leave once they land. */
     const write = (changes: DurableChanges): void => {
-      durable = state
+      durable = core.state()
       const covered = waiting
       waiting = []
       writing = true
@@ -82,53 +60,42 @@ export const makeDurableShell = (config: ClusterConfig) =>
           if (stopped) return
           if (Exit.isFailure(exit)) {
             stopped = true
-            runSync(diagnostics.report("warning", "storage-failed", "a write to the store failed; the node stops"))
+            edge.warn("storage-failed", "a write to the store failed; the node stops")
             Deferred.unsafeDone(failure, Exit.failCause(exit.cause))
             return
           }
-          for (const outputs of covered) perform(outputs)
-          if (waiting.length > 0) write(durableChanges(durable, state))
+          for (const outputs of covered) edge.perform(outputs)
+          if (waiting.length > 0) write(durableChanges(durable, core.state()))
         }
       })
     }
 
-    const advance = (input: Input): void => {
-      if (stopped) return
-      const at = now()
-      let result: ReturnType<typeof step>
-      try {
-        result = step(state, input, { now: at, random: draw() })
-      } catch (error) {
-        const kind = input._tag === "Timeout" ? "timeout" : input.message.type
-        const text = error instanceof Error ? error.message : String(error)
-        runSync(diagnostics.report("warning", `step-threw:${kind}`, `step threw on ${kind}, input dropped, state unchanged: ${text}`))
-        if (input._tag === "Timeout") wake = Math.max(wake, at + RETRY_AFTER_THROW_MS)
-        return
-      }
-      state = result.state
-      wake = result.wakeAt
+    /** A step's outputs leave at once if it changed nothing durable and nothing waits ahead of them, else behind a write. */
+    const settle = (outputs: ReadonlyArray<Output>): void => {
       if (writing) {
-        waiting.push(result.outputs)
+        waiting.push(outputs)
         return
       }
-      const changes = durableChanges(durable, state)
+      const changes = durableChanges(durable, core.state())
       if (!hasChanges(changes)) {
-        durable = state
-        return perform(result.outputs)
+        durable = core.state()
+        return edge.perform(outputs)
       }
-      waiting.push(result.outputs)
+      waiting.push(outputs)
       write(changes)
     }
 
+    const core = yield* shellCore(edge, (now, random) => recoveredState(config, recovered, now, random), step, settle)
+    /** The state whose persistent part is on disk, or being written. */
+    let durable = core.state()
+    const advance = (input: Input): void => {
+      if (!stopped) core.advance(input)
+    }
+
     const shell: DurableShell = {
-      wakeAt: () => wake,
-      state: () => state,
-      onDatagram: (bytes) => {
-        const decoded = decodeDatagram(bytes)
-        if (Either.isRight(decoded)) return advance({ _tag: "Message", message: decoded.right })
-        const { reason, detail } = decoded.left
-        runSync(diagnostics.report("warning", `decode:${reason}`, `dropped a datagram: ${reason}: ${detail}`))
-      },
+      wakeAt: core.wakeAt,
+      state: core.state,
+      onDatagram: edge.decodingInto(advance),
       onTimeout: () => advance({ _tag: "Timeout" }),
       failed: Deferred.await(failure)
     }
