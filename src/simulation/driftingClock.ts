@@ -1,5 +1,4 @@
-import { Clock, Duration, Effect } from "effect"
-import type { VirtualClock } from "./virtualClock.ts"
+import { SimulatedClock, type VirtualClock } from "./virtualClock.ts"
 
 /** What a clock running at `rate` reads at kernel time `kernelMs`. */
 export const driftedTime = (kernelMs: number, rate: number): number => kernelMs * rate
@@ -10,28 +9,16 @@ export const driftedTime = (kernelMs: number, rate: number): number => kernelMs 
  * replica sets on its clock become kernel times through `kernelTimeOf`, so its timers fire
  * when its own clock, not the kernel's, reaches them.
  */
-export class DriftingClock implements Clock.Clock {
-  readonly [Clock.ClockTypeId]: Clock.ClockTypeId = Clock.ClockTypeId
-
+export class DriftingClock extends SimulatedClock {
   constructor(
     private readonly kernel: VirtualClock,
     readonly rate: number
-  ) {}
+  ) {
+    super()
+  }
 
   unsafeCurrentTimeMillis(): number {
     return driftedTime(this.kernel.now, this.rate)
-  }
-  unsafeCurrentTimeNanos(): bigint {
-    return BigInt(Math.round(this.unsafeCurrentTimeMillis() * 1e6))
-  }
-  get currentTimeMillis(): Effect.Effect<number> {
-    return Effect.sync(() => this.unsafeCurrentTimeMillis())
-  }
-  get currentTimeNanos(): Effect.Effect<bigint> {
-    return Effect.sync(() => this.unsafeCurrentTimeNanos())
-  }
-  sleep(duration: Duration.DurationInput): Effect.Effect<void> {
-    return Effect.dieMessage(`a simulated replica tried to sleep ${Duration.format(duration)}`)
   }
 
   /**

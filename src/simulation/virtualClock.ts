@@ -1,18 +1,16 @@
 import { Clock, Duration, Effect } from "effect"
 
 /**
- * Effect's Clock over simulated time: the kernel sets `now`, replicas read it. Nothing in
+ * Effect's Clock over simulated milliseconds; a subclass says what time it reads. Nothing in
  * the simulated shell sleeps (the kernel delivers wake-ups as events), so a sleep is a bug.
  */
-export class VirtualClock implements Clock.Clock {
+export abstract class SimulatedClock implements Clock.Clock {
   readonly [Clock.ClockTypeId]: Clock.ClockTypeId = Clock.ClockTypeId
-  now = 0
 
-  unsafeCurrentTimeMillis(): number {
-    return this.now
-  }
+  abstract unsafeCurrentTimeMillis(): number
+
   unsafeCurrentTimeNanos(): bigint {
-    return BigInt(Math.round(this.now * 1e6))
+    return BigInt(Math.round(this.unsafeCurrentTimeMillis() * 1e6))
   }
   get currentTimeMillis(): Effect.Effect<number> {
     return Effect.sync(() => this.unsafeCurrentTimeMillis())
@@ -22,5 +20,14 @@ export class VirtualClock implements Clock.Clock {
   }
   sleep(duration: Duration.DurationInput): Effect.Effect<void> {
     return Effect.dieMessage(`a simulated replica tried to sleep ${Duration.format(duration)}`)
+  }
+}
+
+/** The kernel's own clock: the kernel sets `now`, replicas read it. */
+export class VirtualClock extends SimulatedClock {
+  now = 0
+
+  unsafeCurrentTimeMillis(): number {
+    return this.now
   }
 }
