@@ -138,6 +138,26 @@ describe("the kvsim bundle", () => {
   })
 })
 
+describe("the campaign bundle", () => {
+  it("says in one line on stderr, and exits 2, when its configs directory is missing or holds no standard config", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "campaign-configs-"))
+    try {
+      const campaign = (configs: string) =>
+        spawnSync(process.execPath, ["dist/campaign.mjs", "--seeds", "1..1", "--configs", configs], { encoding: "utf8", timeout: 10_000 })
+      const missing = path.join(dir, "missing")
+      const gone = campaign(missing)
+      expect(gone.status).toBe(2)
+      expect(gone.stdout).toBe("")
+      expect(gone.stderr).toMatch(new RegExp(`^campaign: cannot list configs in ${missing}: ENOENT[^\n]*\n$`))
+      const empty = campaign(dir)
+      expect(empty.status).toBe(2)
+      expect(empty.stderr).toBe(`campaign: no standard configs (simple-1.json, ...) in ${dir}\n`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 interface Totals {
   readonly totalMsgs: number
   readonly droppedMsgs: number
@@ -220,6 +240,7 @@ describe("the standard suite", () => {
 describe("the scripts' command lines", () => {
   const scripts = [
     "dist/kvsim.mjs",
+    "dist/kv.mjs",
     "dist/campaign.mjs",
     "dist/microbench.mjs",
     "scripts/fuzz.mjs",

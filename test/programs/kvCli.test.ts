@@ -104,7 +104,9 @@ describe("kv", () => {
     Effect.gen(function* () {
       const { b } = yield* followerAndLeader
       expect((yield* kv("put", "only-a-key")).code).toBe(EXIT.usage)
-      expect(yield* kv("get", "k", "--endpoints", "ftp://x")).toMatchObject({ code: EXIT.usage, err: "kv: --endpoints: ftp://x is not an http:// URL" })
+      const badEndpoint = yield* kv("get", "k", "--endpoints", "ftp://x")
+      expect(badEndpoint.code).toBe(EXIT.usage)
+      expect(badEndpoint.err.split("\n")[0]).toBe("kv: --endpoints: ftp://x is not an http:// URL")
       const refused = yield* kv("put", "k".repeat(2_000), "v", "--endpoints", b)
       expect(refused.code).toBe(EXIT.usage)
       expect(refused.err).toMatch(/refused \(HTTP 400\): the key is 2000 bytes long/)
@@ -122,5 +124,60 @@ describe("kv", () => {
       expect(lines[1]).toMatch(new RegExp(`^${b}  ${B}  leader +term 3  leader ${B}`))
       expect(lines[2]).toBe(`${down}  unreachable: ECONNREFUSED`)
       expect((yield* kv("status", "--endpoints", down)).code).toBe(EXIT.unavailable)
+    }))
+
+  it.scopedLive("refuses --wizard, which would prompt for every option and offer to send the request, with status 2", () =>
+    Effect.gen(function* () {
+      const { follower, leader, a } = yield* followerAndLeader
+      for (const argv of [["--wizard"], ["put", "k", "v", "--endpoints", a, "--wizard"]]) {
+        const result = yield* kv(...argv)
+        expect(result.code).toBe(EXIT.usage)
+        expect(result.out).toBe("")
+        const [first, second] = result.err.split("\n")
+        expect(first).toBe(`kv: unknown option "--wizard"`)
+        expect(second).toMatch(/^usage: kv /)
+      }
+      expect(follower.commands).toEqual([])
+      expect(leader.commands).toEqual([])
+    }))
+
+  it.scopedLive("refuses an unknown flag wherever it stands, before sending anything, with status 2", () =>
+    Effect.gen(function* () {
+      const { follower, a } = yield* followerAndLeader
+      for (const argv of [["--bogus", "put", "k", "v", "--endpoints", a], ["put", "--bogus", "k", "v", "--endpoints", a], ["status", "--endpoints", a, "--bogus"]]) {
+        const result = yield* kv(...argv)
+        expect(result.code).toBe(EXIT.usage)
+        expect(result.err.split("\n")[0]).toBe(`kv: unknown option "--bogus"`)
+      }
+      expect(follower.commands).toEqual([])
+    }))
+
+  it.scopedLive("takes a key or value that starts with - after --", () =>
+    Effect.gen(function* () {
+      const { leader, b } = yield* followerAndLeader
+      expect((yield* kv("put", "--endpoints", b, "--", "-k", "-5")).code).toBe(EXIT.ok)
+      expect(leader.store.get("-k")).toBe("-5")
+    }))
+
+  it.effect("answers --help with plain text: a usage line for each subcommand, their descriptions and the exit statuses", () =>
+    Effect.gen(function* () {
+      const help = yield* kv("--help")
+      expect(help.code).toBe(EXIT.ok)
+      expect(help.err).toBe("")
+      expect(help.out).not.toContain("\u001b")
+      expect(help.out.split("\n").slice(0, 4)).toEqual([
+        "usage: kv del [--endpoints URL[,URL...]] [--timeout SECONDS] <KEY>",
+        "       kv get [--endpoints URL[,URL...]] [--timeout SECONDS] <KEY>",
+        "       kv put [--endpoints URL[,URL...]] [--timeout SECONDS] <KEY> <VALUE>",
+        "       kv status [--endpoints URL[,URL...]]"
+      ])
+      for (const description of ["store VALUE under KEY", "print KEY's value", "delete KEY", "print every endpoint's status"]) {
+        expect(help.out).toContain(description)
+      }
+      expect(help.out).toContain("0 done (get printed the value), 1 get of a key not stored, 2 usage error")
+      const putHelp = (yield* kv("put", "-h")).out
+      expect(putHelp).toContain("\n--endpoints URL[,URL...]\n")
+      expect(putHelp).toContain("\n--timeout SECONDS\n")
+      expect(putHelp).not.toContain("A user-defined piece of text")
     }))
 })

@@ -31,8 +31,18 @@ const fail = (text: string): never => {
   process.exit(2)
 }
 
+const listing = (): ReadonlyArray<string> => {
+  try {
+    return readdirSync(dir)
+  } catch (error) {
+    return fail(`cannot list configs in ${dir}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+const suite = standardSuite(listing())
+if (suite.length === 0) fail(`no standard configs (simple-1.json, ...) in ${dir}`)
+
 const configs = new Map<string, Config>()
-for (const file of standardSuite(readdirSync(dir))) {
+for (const file of suite) {
   const loaded = loadConfig(readFileSync(path.join(dir, file), "utf8"))
   if (Either.isLeft(loaded)) fail(`${file}: ${loaded.left.reason}`)
   else configs.set(path.basename(file, ".json"), loaded.right)

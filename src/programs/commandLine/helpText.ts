@@ -31,10 +31,13 @@ const withoutTypeSentences = (doc: HelpDoc.HelpDoc): HelpDoc.HelpDoc => {
   }
 }
 
-/** `usage: …`, one line per way to call the program: one per subcommand, if it has any. */
+/**
+ * `usage: …`, one line per way to call the program: one per subcommand, if it has any, by name,
+ * since the library hands them over in a hash map, whose order says nothing.
+ */
 export const usageText = (command: CommandDescriptor.Command<unknown>, config: CliConfig.CliConfig): string => {
   const [name] = CommandDescriptor.getNames(command)
-  const subcommands = [...CommandDescriptor.getSubcommands(command)].filter(([sub]) => sub !== name)
+  const subcommands = [...CommandDescriptor.getSubcommands(command)].filter(([sub]) => sub !== name).sort(([a], [b]) => a.localeCompare(b))
   const prefix = subcommands.length === 0 ? "" : `${name} `
   const lines = (subcommands.length === 0 ? [command] : subcommands.map(([, sub]) => sub)).flatMap((each) =>
     Usage.enumerate(CommandDescriptor.getUsage(each), config).map((span) => `${prefix}${plain(HelpDoc.p(span))}`)
