@@ -2,7 +2,7 @@ import { checkHistory, type Verdict } from "../../domain/history/linearizability
 import { runFaults, type FaultCounts } from "./faults.ts"
 import { lostWrites, type LostWrite } from "./lostWrites.ts"
 import { HistoryRecorder, persist, runClient } from "./nemesisClient.ts"
-import { NODE_IDS, NodeProcesses } from "./nodeProcesses.ts"
+import { NODE_IDS, NodeProcesses, type NemesisNodeId } from "./nodeProcesses.ts"
 import { seededRandom } from "./seededRandom.ts"
 
 export interface NemesisOptions {
@@ -35,8 +35,9 @@ const SETTLE_PATIENCE_MS = 60_000
 
 export const passed = (report: NemesisReport): boolean => report.lost.length === 0 && report.verdict._tag === "Linearizable"
 
-const leaderOf = async (nodes: NodeProcesses) => {
-  for (const id of NODE_IDS) {
+/** The first of `among` that says it leads. */
+export const leaderOf = async (nodes: NodeProcesses, among: ReadonlyArray<NemesisNodeId> = NODE_IDS) => {
+  for (const id of among) {
     try {
       const response = await fetch(new URL("/status", nodes.urlOf(id)), { signal: AbortSignal.timeout(1_000) })
       const status = (await response.json()) as { readonly role?: string }
@@ -46,6 +47,14 @@ const leaderOf = async (nodes: NodeProcesses) => {
     }
   }
   return undefined
+}
+
+const untilLeader = async (nodes: NodeProcesses): Promise<void> => {
+  const deadline = performance.now() + SETTLE_PATIENCE_MS
+  while ((await leaderOf(nodes)) === undefined) {
+    if (performance.now() > deadline) throw new Error(`no leader within ${SETTLE_PATIENCE_MS} ms of starting`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 /**
@@ -58,6 +67,7 @@ export const runNemesis = async (options: NemesisOptions): Promise<NemesisReport
   const random = seededRandom(options.seed)
   const nodes = await NodeProcesses.start(options.directory, options.kvnode)
   try {
+    await untilLeader(nodes)
     const history = new HistoryRecorder()
     const names = Array.from({ length: options.clients }, (_, i) => `c${i}`)
     const keysOf = (name: string) => Array.from({ length: KEYS_PER_CLIENT }, (_, k) => `${name}-k${k}`)
