@@ -9,7 +9,8 @@ const entries = {
   campaign: "src/programs/campaign/campaignMain.ts",
   fuzz: "src/programs/fuzz/fuzzMain.ts",
   kv: "src/programs/kv/kvMain.ts",
-  kvnode: "src/programs/kvnode/kvnodeMain.ts"
+  kvnode: "src/programs/kvnode/kvnodeMain.ts",
+  nemesis: "src/programs/nemesis/nemesisMain.ts"
 }
 
 const executables = new Set(["kvsim", "kv", "kvnode"])

@@ -11,6 +11,13 @@ describe("kvnode's arguments", () => {
     )
   })
 
+  it("takes a fault-control file only when given one", () => {
+    expect(parseKvnodeArgs(["--id", "0002", "--cluster", "c.json", "--data", "d", "--fault-control", "f.json"], {})).toEqual(
+      Either.right({ id: "0002", clusterFile: "c.json", dataDirectory: "d", logLevel: LogLevel.Info, faultControl: "f.json" })
+    )
+    expect(Either.getOrThrow(parseKvnodeArgs(["--id", "0002", "--cluster", "c.json", "--data", "d"], {}))).not.toHaveProperty("faultControl")
+  })
+
   it("says what is wrong", () => {
     expect(parseKvnodeArgs(["--id", "0002", "--cluster", "c.json"], {})).toEqual(Either.left("expected --id, --cluster and --data"))
     expect(parseKvnodeArgs(["--id", "FFFF", "--cluster", "c", "--data", "d"], {})).toEqual(Either.left(`"FFFF" is not a node id`))

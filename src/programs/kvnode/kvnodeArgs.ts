@@ -6,10 +6,12 @@ export interface KvnodeArgs {
   readonly clusterFile: string
   readonly dataDirectory: string
   readonly logLevel: LogLevel.LogLevel
+  /** A file of link cuts to obey (faultControlFile.ts): for a nemesis only, off unless given. */
+  readonly faultControl?: string
 }
 
 export const usage =
-  "usage: kvnode --id <id> --cluster <cluster.json> --data <directory> [--log-level debug|info|warning|none]\n" +
+  "usage: kvnode --id <id> --cluster <cluster.json> --data <directory> [--log-level debug|info|warning|none] [--fault-control <file>]\n" +
   "  the id is this node's entry in the cluster file (4 uppercase hex digits); the log level may also come from KV_LOG_LEVEL"
 
 const levels: Record<string, LogLevel.LogLevel> = {
@@ -19,7 +21,7 @@ const levels: Record<string, LogLevel.LogLevel> = {
   none: LogLevel.None
 }
 
-const FLAGS = ["--id", "--cluster", "--data", "--log-level"] as const
+const FLAGS = ["--id", "--cluster", "--data", "--log-level", "--fault-control"] as const
 
 /** Parses `--flag value` and `--flag=value`; every failure says what was wrong. */
 export const parseKvnodeArgs = (argv: ReadonlyArray<string>, env: Record<string, string | undefined>): Either.Either<KvnodeArgs, string> => {
@@ -40,5 +42,6 @@ export const parseKvnodeArgs = (argv: ReadonlyArray<string>, env: Record<string,
   const levelName = values.get("--log-level") ?? env["KV_LOG_LEVEL"] ?? "info"
   const logLevel = levels[levelName]
   if (logLevel === undefined) return Either.left(`unknown log level "${levelName}"`)
-  return Either.right({ id, clusterFile, dataDirectory, logLevel })
+  const faultControl = values.get("--fault-control")
+  return Either.right({ id, clusterFile, dataDirectory, logLevel, ...(faultControl === undefined ? {} : { faultControl }) })
 }

@@ -22,7 +22,7 @@ if (Either.isLeft(parsed)) {
 const args = parsed.right
 
 // SIGINT and SIGTERM interrupt the node (runMain): sockets and files close in their scopes.
-serveNode({ id: args.id, clusterFile: args.clusterFile, dataDirectory: args.dataDirectory }, apisFor).pipe(
+serveNode(args, apisFor).pipe(
   Effect.tapErrorCause((cause) => Effect.logError(cause)),
   Effect.provide(rateLimitedLog(LOG_INTERVAL_MS)),
   Effect.provide(stderrLogger(args.logLevel)),

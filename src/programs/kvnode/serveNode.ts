@@ -14,6 +14,7 @@ import { KvNode } from "../../services/KvNode.ts"
 import { withLocalClient } from "../../services/LocalClient.ts"
 import { PeerTransport } from "../../services/PeerTransport.ts"
 import { PeerUdpLinks } from "../../services/PeerUdpLinks.ts"
+import { withFaultControlFile } from "../../services/faultControlFile.ts"
 import { DiskStorage } from "../../services/storage/DiskStorage.ts"
 import { makeDurableShell } from "../../shell/durable/durableShell.ts"
 import { makeKvNode } from "../../shell/durable/liveKvNode.ts"
@@ -32,18 +33,27 @@ export const clusterConfig = (cluster: ClusterFile, self: NodeId): ClusterConfig
 })
 
 /**
- * One node's wiring over the network and the disk: authenticated peer links, the local clients
- * beside them, the node's timer, and its store in `directory`.
+ * One node's wiring over the network and the disk: authenticated peer links (cut as a
+ * fault-control file says, when one is given), the local clients beside them, the node's
+ * timer, and its store in `directory`.
  */
-export const nodeLayer = (options: { readonly cluster: ClusterFile; readonly self: NodeId; readonly key: KeyObject; readonly directory: string }) =>
-  Layer.mergeAll(
+export const nodeLayer = (options: {
+  readonly cluster: ClusterFile
+  readonly self: NodeId
+  readonly key: KeyObject
+  readonly directory: string
+  readonly faultControl?: string
+}) => {
+  const links = PeerUdpLinks({ cluster: options.cluster, self: options.self, key: options.key })
+  return Layer.mergeAll(
     withLocalClient(localClientId(options.cluster.nodes.map((node) => node.id))).pipe(
       Layer.provide(PeerTransport),
-      Layer.provide(PeerUdpLinks({ cluster: options.cluster, self: options.self, key: options.key }))
+      Layer.provide(options.faultControl === undefined ? links : withFaultControlFile(options.faultControl).pipe(Layer.provide(links)))
     ),
     NodeAlarm,
     DiskStorage({ directory: options.directory }).pipe(Layer.provide(NodeFileSystem.layer))
   )
+}
 
 /**
  * The node itself, on whatever layers provide its services: the durable shell served, KvNode
@@ -64,6 +74,7 @@ export interface NodeOptions {
   readonly clusterFile: string
   readonly dataDirectory: string
   readonly requestTimeout?: Duration.DurationInput
+  readonly faultControl?: string
 }
 
 /**
@@ -82,6 +93,12 @@ export const serveNode = <E, R>(options: NodeOptions, apisFor: (cluster: Cluster
       return yield* new NodeStartError({ reason: `no node ${options.id} in ${options.clusterFile}` })
     }
     const key = yield* loadClusterKey(cluster.key, dirname(options.clusterFile))
-    const layer = nodeLayer({ cluster, self: options.id, key, directory: options.dataDirectory })
+    const layer = nodeLayer({
+      cluster,
+      self: options.id,
+      key,
+      directory: options.dataDirectory,
+      ...(options.faultControl === undefined ? {} : { faultControl: options.faultControl })
+    })
     return yield* runNode(clusterConfig(cluster, options.id), apisFor(cluster, options.id), options.requestTimeout).pipe(Effect.provide(layer))
   })
