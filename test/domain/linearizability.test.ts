@@ -430,11 +430,13 @@ describe("speed", () => {
     return fromSequentialRun(steps)
   }
 
-  it("checks 500 operations on one key and 10,000 over 2,000 keys in well under a second", () => {
+  it("checks 500 operations on one key and 10,000 over 2,000 keys in well under a second of CPU", () => {
     for (const history of [bigHistory(500, 1), bigHistory(10_000, 2_000)]) {
-      const started = performance.now()
+      // CPU time, not wall time: other processes on a shared machine stretch the latter.
+      const started = process.cpuUsage()
       expect(checkHistory(history)._tag).toBe("Linearizable")
-      expect(performance.now() - started).toBeLessThan(1_000)
+      const used = process.cpuUsage(started)
+      expect((used.user + used.system) / 1000).toBeLessThan(1_000)
     }
   })
 })
