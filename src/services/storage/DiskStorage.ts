@@ -2,7 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { Effect, Exit, Layer } from "effect"
 import type { OpenError } from "./errors.ts"
 import { openDirectory } from "./io.ts"
-import { recover } from "./recovery.ts"
+import { recover } from "./diskRecovery.ts"
 import {
   appendRefusal,
   checked,
