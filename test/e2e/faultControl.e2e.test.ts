@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { leaderOf } from "../../src/programs/nemesis/nemesisRun.ts"
-import { NODE_IDS, NodeProcesses } from "../../src/programs/nemesis/nodeProcesses.ts"
+import { leaderOf } from "../../src/nemesis/nemesisRun.ts"
+import { NODE_IDS, NodeProcesses } from "../../src/nemesis/nodeProcesses.ts"
 
 /** An election, or a new one after a cut, on a loaded 2-core machine: this bounds a hang, not a speed. */
 const PATIENCE_MS = 30_000

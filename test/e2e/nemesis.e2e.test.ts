@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { runNemesis } from "../../src/programs/nemesis/nemesisRun.ts"
+import { runNemesis } from "../../src/nemesis/nemesisRun.ts"
 
 /**
  * A slice of `npm run nemesis` against the built kvnode: every kind of fault at least once

@@ -4,7 +4,7 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Either } from "effect"
 import { parseNemesisArgs, usage } from "./nemesisArgs.ts"
-import { passed, runNemesis } from "./nemesisRun.ts"
+import { passed, runNemesis } from "../../nemesis/nemesisRun.ts"
 
 const parsed = parseNemesisArgs(process.argv.slice(2), Math.floor(Math.random() * 2 ** 31))
 if (Either.isLeft(parsed)) {

@@ -1,9 +1,9 @@
-import { checkHistory, type Verdict } from "../../domain/history/linearizability.ts"
+import { checkHistory, type Verdict } from "../domain/history/linearizability.ts"
 import { runFaults, type FaultCounts } from "./faults.ts"
 import { lostWrites, type LostWrite } from "./lostWrites.ts"
 import { HistoryRecorder, persist, runClient } from "./nemesisClient.ts"
 import { NODE_IDS, NodeProcesses, type NemesisNodeId } from "./nodeProcesses.ts"
-import { seededRandom } from "./seededRandom.ts"
+import { RandomStream } from "../domain/randomStream.ts"
 
 export interface NemesisOptions {
   readonly durationMs: number
@@ -64,7 +64,7 @@ const untilLeader = async (nodes: NodeProcesses): Promise<void> => {
  */
 export const runNemesis = async (options: NemesisOptions): Promise<NemesisReport> => {
   const log = options.log ?? (() => undefined)
-  const random = seededRandom(options.seed)
+  const random = new RandomStream(options.seed)
   const nodes = await NodeProcesses.start(options.directory, options.kvnode)
   try {
     await untilLeader(nodes)
@@ -74,7 +74,7 @@ export const runNemesis = async (options: NemesisOptions): Promise<NemesisReport
     const allKeys = names.flatMap(keysOf)
     let stopped = false
     const clients = names.map((name) =>
-      runClient({ name, ownKeys: keysOf(name), allKeys, urls: nodes.urls, random: seededRandom(options.seed + names.indexOf(name) + 1), history, stopped: () => stopped })
+      runClient({ name, ownKeys: keysOf(name), allKeys, urls: nodes.urls, random: new RandomStream(options.seed + names.indexOf(name) + 1), history, stopped: () => stopped })
     )
     const faults = await runFaults(nodes, {
       intervalMs: options.faultIntervalMs ?? DEFAULT_FAULT_INTERVAL_MS,

@@ -1,6 +1,6 @@
-import type { Operation } from "../../domain/history/operation.ts"
+import type { Operation } from "../domain/history/operation.ts"
 import { attempt, type Attempt } from "./httpAttempt.ts"
-import { pick } from "./seededRandom.ts"
+import type { RandomStream } from "../domain/randomStream.ts"
 
 /** How long one operation keeps retrying before its outcome is recorded as unknown: a few elections, a restart. */
 const OPERATION_PATIENCE_MS = 10_000
@@ -25,7 +25,7 @@ export interface ClientOptions {
   readonly ownKeys: ReadonlyArray<string>
   readonly allKeys: ReadonlyArray<string>
   readonly urls: ReadonlyArray<string>
-  readonly random: () => number
+  readonly random: RandomStream
   readonly history: HistoryRecorder
   readonly stopped: () => boolean
 }
@@ -57,10 +57,10 @@ export const persist = async (
  * retry is applied once, and a value no other put writes) and gets of any key, one at a time.
  */
 export const runClient = async (options: ClientOptions): Promise<void> => {
-  let leader = pick(options.random, options.urls)
+  let leader = (options.random.pick(options.urls) as string)
   for (let sequence = 1; !options.stopped(); sequence++) {
-    const isPut = options.random() < 0.5
-    const key = pick(options.random, isPut ? options.ownKeys : options.allKeys)
+    const isPut = options.random.float() < 0.5
+    const key = (options.random.pick(isPut ? options.ownKeys : options.allKeys) as string)
     const value = `${options.name}-${sequence}`
     const invokedAt = options.history.now()
     const result = await persist(

@@ -1,5 +1,5 @@
 import { NODE_IDS, type NemesisNodeId, type NodeProcesses } from "./nodeProcesses.ts"
-import { between, pick } from "./seededRandom.ts"
+import type { RandomStream } from "../domain/randomStream.ts"
 
 export interface FaultCounts {
   kills: number
@@ -13,7 +13,7 @@ export interface FaultOptions {
   /** No fault starts after this (performance.now()), once every kind has run `minimumEach` times. */
   readonly until: number
   readonly minimumEach: number
-  readonly random: () => number
+  readonly random: RandomStream
   readonly leader: () => Promise<NemesisNodeId | undefined>
   readonly log: (line: string) => void
 }
@@ -25,35 +25,38 @@ const PAUSE_MS: readonly [number, number] = [2_500, 4_000]
 const DOWN_MS: readonly [number, number] = [1_000, 3_000]
 const CUT_MS: readonly [number, number] = [2_500, 4_500]
 
+/** A duration drawn evenly from `[low, high]`. */
+const within = (random: RandomStream, [low, high]: readonly [number, number]): number => low + random.float() * (high - low)
+
 const others = (id: NemesisNodeId) => NODE_IDS.filter((other) => other !== id)
 
 /** Half the time the leader (the node whose loss hurts), otherwise any node. */
 const target = async (options: FaultOptions): Promise<NemesisNodeId> => {
-  const leader = options.random() < 0.5 ? await options.leader() : undefined
-  return leader ?? pick(options.random, NODE_IDS)
+  const leader = options.random.float() < 0.5 ? await options.leader() : undefined
+  return leader ?? (options.random.pick(NODE_IDS) as NemesisNodeId)
 }
 
 const kill = async (nodes: NodeProcesses, id: NemesisNodeId, options: FaultOptions) => {
   options.log(`kill ${id}`)
   await nodes.kill(id)
-  await sleep(between(options.random, ...DOWN_MS))
+  await sleep(within(options.random, DOWN_MS))
   nodes.restart(id)
 }
 
 const pause = async (nodes: NodeProcesses, id: NemesisNodeId, options: FaultOptions) => {
   options.log(`pause ${id}`)
   nodes.pause(id)
-  await sleep(between(options.random, ...PAUSE_MS))
+  await sleep(within(options.random, PAUSE_MS))
   nodes.resume(id)
 }
 
 /** Either `id` cut off from both others, or only the link between it and one other, both ways. */
 const cut = async (nodes: NodeProcesses, id: NemesisNodeId, options: FaultOptions) => {
-  const isolate = options.random() < 0.5
-  const peers = isolate ? others(id) : [pick(options.random, others(id))]
+  const isolate = options.random.float() < 0.5
+  const peers = isolate ? others(id) : [options.random.pick(others(id)) as NemesisNodeId]
   options.log(isolate ? `isolate ${id}` : `cut ${id} <-> ${peers[0]}`)
   nodes.cut(peers.flatMap((peer) => [[id, peer] as const, [peer, id] as const]))
-  await sleep(between(options.random, ...CUT_MS))
+  await sleep(within(options.random, CUT_MS))
   nodes.cut([])
 }
 

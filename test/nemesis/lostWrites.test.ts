@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import type { Operation } from "../../../src/domain/history/operation.ts"
-import { lostWrites } from "../../../src/programs/nemesis/lostWrites.ts"
+import type { Operation } from "../../src/domain/history/operation.ts"
+import { lostWrites } from "../../src/nemesis/lostWrites.ts"
 
 const put = (id: number, value: string, invokedAt: number, acknowledged: boolean): Operation => ({
   id,

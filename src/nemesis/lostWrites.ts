@@ -1,4 +1,4 @@
-import type { History } from "../../domain/history/operation.ts"
+import type { History } from "../domain/history/operation.ts"
 
 export interface LostWrite {
   readonly key: string
