@@ -10,7 +10,8 @@ const entries = {
   fuzz: "src/programs/fuzz/fuzzMain.ts",
   kv: "src/programs/kv/kvMain.ts",
   kvnode: "src/programs/kvnode/kvnodeMain.ts",
-  nemesis: "src/programs/nemesis/nemesisMain.ts"
+  nemesis: "src/programs/nemesis/nemesisMain.ts",
+  etcdBench: "src/programs/etcdBench/etcdBenchMain.ts"
 }
 
 const executables = new Set(["kvsim", "kv", "kvnode"])

@@ -49,9 +49,12 @@ export const leaderOf = async (nodes: NodeProcesses, among: ReadonlyArray<Nemesi
   return undefined
 }
 
-const untilLeader = async (nodes: NodeProcesses): Promise<void> => {
+/** The leader, once one of the nodes says it leads; throws after SETTLE_PATIENCE_MS without one. */
+export const untilLeader = async (nodes: NodeProcesses): Promise<NemesisNodeId> => {
   const deadline = performance.now() + SETTLE_PATIENCE_MS
-  while ((await leaderOf(nodes)) === undefined) {
+  for (;;) {
+    const leader = await leaderOf(nodes)
+    if (leader !== undefined) return leader
     if (performance.now() > deadline) throw new Error(`no leader within ${SETTLE_PATIENCE_MS} ms of starting`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }

@@ -8,7 +8,7 @@ import path from "node:path"
 export const NODE_IDS = ["0001", "0002", "0003"] as const
 export type NemesisNodeId = (typeof NODE_IDS)[number]
 
-const freePort = (kind: "udp" | "tcp"): Promise<number> =>
+export const freePort = (kind: "udp" | "tcp"): Promise<number> =>
   new Promise((resolve) => {
     if (kind === "udp") {
       const socket = createSocket("udp4")
