@@ -37,7 +37,7 @@ export class NodeProcesses {
   private constructor(
     private readonly directory: string,
     private readonly kvnode: string,
-    private readonly clusterFile: string,
+    readonly clusterFile: string,
     readonly urls: ReadonlyArray<string>
   ) {
     this.faultFile = path.join(directory, "faults.json")
@@ -58,6 +58,11 @@ export class NodeProcesses {
     const processes = new NodeProcesses(directory, kvnode, clusterFile, httpPorts.map((port) => `http://127.0.0.1:${port}`))
     for (const id of NODE_IDS) processes.launch(id)
     return processes
+  }
+
+  /** The running process of node `id`, if it runs. */
+  pidOf(id: NemesisNodeId): number | undefined {
+    return this.running.get(id)?.pid
   }
 
   urlOf(id: NemesisNodeId): string {

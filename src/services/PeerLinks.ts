@@ -26,4 +26,8 @@ export class PeerLinks extends Context.Tag("PeerLinks")<
 >() {}
 
 /** Why a node's links could not be set up: it is not in the cluster file, a name did not resolve, the bind failed. */
-export class PeerLinksError extends Data.TaggedError("PeerLinksError")<{ readonly reason: string }> {}
+export class PeerLinksError extends Data.TaggedError("PeerLinksError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}

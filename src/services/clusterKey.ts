@@ -8,7 +8,11 @@ import type { KeySource } from "../domain/cluster/clusterFile.ts"
 export const MIN_KEY_BYTES = 32
 
 /** Why the key could not be had. Never holds the key's text, since it ends up in a log. */
-export class ClusterKeyError extends Data.TaggedError("ClusterKeyError")<{ readonly reason: string }> {}
+export class ClusterKeyError extends Data.TaggedError("ClusterKeyError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}
 
 /**
  * The cluster key from where the cluster file says it is: a file, whose relative path is taken

@@ -94,7 +94,11 @@ export const ClusterFile = Schema.Struct({
 )
 export type ClusterFile = typeof ClusterFile.Type
 
-export class ClusterFileError extends Data.TaggedError("ClusterFileError")<{ readonly reason: string }> {}
+export class ClusterFileError extends Data.TaggedError("ClusterFileError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}
 
 const decodeClusterFile = jsonFileDecoder(ClusterFile, "cluster file")
 

@@ -22,8 +22,8 @@ if (Either.isLeft(parsed)) {
 const args = parsed.right
 
 // SIGINT and SIGTERM interrupt the node (runMain): sockets and files close in their scopes.
+// A failure to start or to go on is logged once, by runMain, through the stderr logger.
 serveNode(args, apisFor).pipe(
-  Effect.tapErrorCause((cause) => Effect.logError(cause)),
   Effect.provide(rateLimitedLog(LOG_INTERVAL_MS)),
   Effect.provide(stderrLogger(args.logLevel)),
   Effect.withClock(preciseClock),

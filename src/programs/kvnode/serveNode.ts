@@ -67,7 +67,11 @@ export const runNode = <E, R>(config: ClusterConfig, apis: ReadonlyArray<NodeApi
     return yield* Effect.raceAll([serve(shell), shell.failed, ...running])
   }).pipe(Effect.scoped)
 
-export class NodeStartError extends Data.TaggedError("NodeStartError")<{ readonly reason: string }> {}
+export class NodeStartError extends Data.TaggedError("NodeStartError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}
 
 export interface NodeOptions {
   readonly id: NodeId

@@ -1,6 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import { Effect, Exit, Layer } from "effect"
 import type { OpenError } from "./errors.ts"
+import { lockDirectory } from "./directoryLock.ts"
 import { openDirectory } from "./io.ts"
 import { recover } from "./diskRecovery.ts"
 import {
@@ -30,8 +31,10 @@ export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
 /**
  * The store on disk: an append-only log in segment files and a snapshot file, in one
- * directory (docs/storage.md has the format). Building the layer recovers: it fails with
- * `CorruptRecord` on damage that is not a torn tail, and cuts a torn tail off.
+ * directory (docs/storage.md has the format). Building the layer takes the directory's lock
+ * (directoryLock.ts), failing with `DirectoryLocked` while another running process holds it,
+ * then recovers: it fails with `CorruptRecord` on damage that is not a torn tail, and cuts a
+ * torn tail off.
  */
 export const DiskStorage = (options: DiskStorageOptions): Layer.Layer<Storage, OpenError, FileSystem.FileSystem> =>
   Layer.scoped(
@@ -39,6 +42,7 @@ export const DiskStorage = (options: DiskStorageOptions): Layer.Layer<Storage, O
     Effect.gen(function* () {
       const fs = yield* FileSystem.FileSystem
       const directory = yield* openDirectory(fs, options.directory)
+      yield* lockDirectory(fs, directory)
       const { snapshot, replayed, segments } = yield* recover(fs, directory)
       const log = yield* startSegmentLog(
         { fs, directory, segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES },

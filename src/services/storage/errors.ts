@@ -1,5 +1,6 @@
 import type { PlatformError } from "@effect/platform/Error"
 import { Data } from "effect"
+import type { DirectoryLocked } from "./directoryLock.ts"
 
 /** A read, write, fsync, rename or removal that failed; `path` is the file or directory it was on. */
 export class StorageIoError extends Data.TaggedError("StorageIoError")<{
@@ -35,4 +36,4 @@ export class StorageMisuse extends Data.TaggedError("StorageMisuse")<{ readonly 
 }
 
 /** What opening a store on disk can fail with. */
-export type OpenError = StorageIoError | CorruptRecord
+export type OpenError = StorageIoError | CorruptRecord | DirectoryLocked
