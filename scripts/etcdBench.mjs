@@ -9,8 +9,9 @@ const say = (line) => process.stderr.write(`bench:etcd: ${line}\n`)
 const run = (command, args) => spawnSync(command, args, { stdio: "inherit" }).status === 0
 
 const passThrough = process.argv.slice(2)
-const etcdFlag = passThrough.indexOf("--etcd")
-const etcd = etcdFlag >= 0 ? passThrough[etcdFlag + 1] : "etcd"
+const etcdFlag = passThrough.findIndex((arg) => arg === "--etcd" || arg.startsWith("--etcd="))
+const etcdArg = passThrough[etcdFlag] ?? ""
+const etcd = etcdFlag < 0 ? "etcd" : etcdArg.startsWith("--etcd=") ? etcdArg.slice("--etcd=".length) : passThrough[etcdFlag + 1]
 const asksForHelp = passThrough.some((arg) => arg === "--help" || arg === "-h" || arg === "--version")
 
 if (!asksForHelp && spawnSync(etcd, ["--version"], { stdio: "ignore" }).status !== 0) {
