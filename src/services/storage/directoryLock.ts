@@ -29,7 +29,10 @@ export const processExists = (pid: number): boolean => {
   }
 }
 
-const alreadyExists = (error: { readonly _tag: string; readonly reason?: string }) => error._tag === "SystemError" && error.reason === "AlreadyExists"
+const failedWith =
+  (reason: string) =>
+  (error: { readonly _tag: string; readonly reason?: string }): boolean =>
+    error._tag === "SystemError" && error.reason === reason
 
 /**
  * Holds `directory` for this process until the scope closes: a `LOCK` file naming our process
@@ -52,7 +55,12 @@ export const lockDirectory = (
 ): Effect.Effect<void, StorageIoError | DirectoryLocked, Scope.Scope> => {
   const lock = join(directory.path, LOCK_FILE)
   const mine = join(directory.path, `${LOCK_FILE}.${process.pid}`)
-  const holder = Effect.map(io("read", lock)(fs.readFileString(lock)), (text) => Number.parseInt(text, 10))
+  // A lock removed between our failed link and this read names no one: the next link may take it.
+  const holder = fs.readFileString(lock).pipe(
+    Effect.map((text) => Number.parseInt(text, 10)),
+    Effect.catchIf(failedWith("NotFound"), () => Effect.succeed(Number.NaN)),
+    io("read", lock)
+  )
   const link = Effect.either(fs.link(mine, lock))
 
   const acquire = Effect.gen(function* () {
@@ -60,7 +68,7 @@ export const lockDirectory = (
     for (let attempt = 0; ; attempt++) {
       const linked = yield* link
       if (linked._tag === "Right") break
-      if (!alreadyExists(linked.left)) return yield* io("link", lock)(Effect.fail(linked.left))
+      if (!failedWith("AlreadyExists")(linked.left)) return yield* io("link", lock)(Effect.fail(linked.left))
       const pid = yield* holder
       const stale = !Number.isInteger(pid) || pid === process.pid || !isRunning(pid)
       if (!stale || attempt > 0) {
