@@ -1,19 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { leaderOf } from "../../src/nemesis/nemesisRun.ts"
-import { NODE_IDS, NodeProcesses } from "../../src/nemesis/nodeProcesses.ts"
+import { NODE_IDS } from "../../src/nemesis/nodeProcesses.ts"
+import { kvnodeClusterForTests } from "../support/kvnodeCluster.ts"
 
 /** An election, or a new one after a cut, on a loaded 2-core machine: this bounds a hang, not a speed. */
 const PATIENCE_MS = 30_000
 
-const dir = mkdtempSync(path.join(tmpdir(), "fault-control-"))
-let nodes: NodeProcesses | undefined
-afterAll(async () => {
-  await nodes?.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
+const { start } = kvnodeClusterForTests("fault-control-")
 
 const eventually = async <A>(find: () => Promise<A | undefined>): Promise<A> => {
   const deadline = Date.now() + PATIENCE_MS
@@ -27,8 +20,7 @@ const eventually = async <A>(find: () => Promise<A | undefined>): Promise<A> => 
 
 describe("kvnode --fault-control", () => {
   it("cuts the links the file names: the others elect a leader without the isolated one", async () => {
-    nodes = await NodeProcesses.start(dir, "dist/kvnode.mjs")
-    const started = nodes
+    const started = await start()
     const first = await eventually(() => leaderOf(started))
     started.cut(NODE_IDS.filter((id) => id !== first).flatMap((id) => [[first, id] as const, [id, first] as const]))
     const next = await eventually(() => leaderOf(started, NODE_IDS.filter((id) => id !== first)))

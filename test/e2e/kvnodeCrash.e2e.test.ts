@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { untilLeader } from "../../src/nemesis/nemesisRun.ts"
-import { NODE_IDS, NodeProcesses } from "../../src/nemesis/nodeProcesses.ts"
+import { NODE_IDS } from "../../src/nemesis/nodeProcesses.ts"
+import { kvnodeClusterForTests } from "../support/kvnodeCluster.ts"
 
 /**
  * The built `kvnode` as a user runs it: three processes on their own data directories, every
@@ -14,17 +12,11 @@ const PUTS = 20
 /** untilLeader's patience, twice, and the puts and reads: this bounds a hang, not a speed. */
 const TEST_TIMEOUT_MS = 150_000
 
-const dir = mkdtempSync(path.join(tmpdir(), "kvnode-crash-"))
-let nodes: NodeProcesses | undefined
-afterAll(async () => {
-  await nodes?.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
+const { start } = kvnodeClusterForTests("kvnode-crash-")
 
 describe("kvnode processes killed with SIGKILL", () => {
   it("keep every acknowledged put across a crash of the whole cluster", async () => {
-    const cluster = await NodeProcesses.start(dir, "dist/kvnode.mjs")
-    nodes = cluster
+    const cluster = await start()
     const leader = cluster.urlOf(await untilLeader(cluster))
     for (let i = 0; i < PUTS; i++) {
       const response = await fetch(new URL(`/kv/key${i}`, leader), {

@@ -1,17 +1,10 @@
 import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { untilLeader } from "../../src/nemesis/nemesisRun.ts"
-import { NodeProcesses } from "../../src/nemesis/nodeProcesses.ts"
+import { kvnodeClusterForTests } from "../support/kvnodeCluster.ts"
 
-const dir = mkdtempSync(path.join(tmpdir(), "kvnode-lock-"))
-let nodes: NodeProcesses | undefined
-afterAll(async () => {
-  await nodes?.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
+const { dir, start } = kvnodeClusterForTests("kvnode-lock-")
 
 /** Runs the built kvnode to its end; its exit code and what it wrote to stderr. */
 const runKvnode = (args: ReadonlyArray<string>): Promise<{ readonly code: number | null; readonly stderr: string }> =>
@@ -24,8 +17,7 @@ const runKvnode = (args: ReadonlyArray<string>): Promise<{ readonly code: number
 
 describe("a kvnode started on a running node's data directory", () => {
   it("refuses to start, naming the process that holds it, and leaves that node's lock alone", async () => {
-    const cluster = await NodeProcesses.start(dir, "dist/kvnode.mjs")
-    nodes = cluster
+    const cluster = await start()
     await untilLeader(cluster)
     const holder = cluster.pidOf("0001")
     // 0002's ports are free once it is gone, so only the directory stands in the way.
