@@ -1,4 +1,5 @@
-import { Context, Data, type Effect, type Scope } from "effect"
+import { Context, type Effect, type Scope } from "effect"
+import { ReasonError } from "../domain/reasonError.ts"
 import type { NodeId } from "../domain/ids.ts"
 
 /**
@@ -26,8 +27,4 @@ export class PeerLinks extends Context.Tag("PeerLinks")<
 >() {}
 
 /** Why a node's links could not be set up: it is not in the cluster file, a name did not resolve, the bind failed. */
-export class PeerLinksError extends Data.TaggedError("PeerLinksError")<{ readonly reason: string }> {
-  override get message(): string {
-    return this.reason
-  }
-}
+export class PeerLinksError extends ReasonError("PeerLinksError") {}

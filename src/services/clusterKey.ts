@@ -1,18 +1,15 @@
 import { createSecretKey, type KeyObject } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { resolve } from "node:path"
-import { Config, Data, Effect, Redacted } from "effect"
+import { Config, Effect, Redacted } from "effect"
+import { ReasonError } from "../domain/reasonError.ts"
 import type { KeySource } from "../domain/cluster/clusterFile.ts"
 
 /** HMAC-SHA-256's own output size: a shorter key is weaker than the MAC (RFC 2104, section 3). */
 export const MIN_KEY_BYTES = 32
 
 /** Why the key could not be had. Never holds the key's text, since it ends up in a log. */
-export class ClusterKeyError extends Data.TaggedError("ClusterKeyError")<{ readonly reason: string }> {
-  override get message(): string {
-    return this.reason
-  }
-}
+export class ClusterKeyError extends ReasonError("ClusterKeyError") {}
 
 /**
  * The cluster key from where the cluster file says it is: a file, whose relative path is taken

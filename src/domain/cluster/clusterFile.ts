@@ -1,4 +1,5 @@
-import { Data, Either, Schema } from "effect"
+import { Either, Schema } from "effect"
+import { ReasonError } from "../reasonError.ts"
 import { BROADCAST, isNodeId, type NodeId } from "../ids.ts"
 import { jsonFileDecoder } from "../jsonFile.ts"
 
@@ -94,11 +95,7 @@ export const ClusterFile = Schema.Struct({
 )
 export type ClusterFile = typeof ClusterFile.Type
 
-export class ClusterFileError extends Data.TaggedError("ClusterFileError")<{ readonly reason: string }> {
-  override get message(): string {
-    return this.reason
-  }
-}
+export class ClusterFileError extends ReasonError("ClusterFileError") {}
 
 const decodeClusterFile = jsonFileDecoder(ClusterFile, "cluster file")
 

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import type { KeyObject } from "node:crypto"
 import { NodeFileSystem } from "@effect/platform-node"
-import { Data, Duration, Effect, Either, Layer } from "effect"
+import { Duration, Effect, Either, Layer } from "effect"
+import { ReasonError } from "../../domain/reasonError.ts"
 import { loadClusterFile, type ClusterFile } from "../../domain/cluster/clusterFile.ts"
 import { localClientId } from "../../domain/cluster/localClientId.ts"
 import type { NodeId } from "../../domain/ids.ts"
@@ -67,11 +68,7 @@ export const runNode = <E, R>(config: ClusterConfig, apis: ReadonlyArray<NodeApi
     return yield* Effect.raceAll([serve(shell), shell.failed, ...running])
   }).pipe(Effect.scoped)
 
-export class NodeStartError extends Data.TaggedError("NodeStartError")<{ readonly reason: string }> {
-  override get message(): string {
-    return this.reason
-  }
-}
+export class NodeStartError extends ReasonError("NodeStartError") {}
 
 export interface NodeOptions {
   readonly id: NodeId

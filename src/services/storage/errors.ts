@@ -1,5 +1,6 @@
 import type { PlatformError } from "@effect/platform/Error"
 import { Data } from "effect"
+import { ReasonError } from "../../domain/reasonError.ts"
 import type { DirectoryLocked } from "./directoryLock.ts"
 
 /** A read, write, fsync, rename or removal that failed; `path` is the file or directory it was on. */
@@ -29,11 +30,7 @@ export class CorruptRecord extends Data.TaggedError("CorruptRecord")<{
 }
 
 /** A call that would break the log's shape: a bug in the caller, raised as a defect. */
-export class StorageMisuse extends Data.TaggedError("StorageMisuse")<{ readonly reason: string }> {
-  override get message(): string {
-    return this.reason
-  }
-}
+export class StorageMisuse extends ReasonError("StorageMisuse") {}
 
 /** What opening a store on disk can fail with. */
 export type OpenError = StorageIoError | CorruptRecord | DirectoryLocked
